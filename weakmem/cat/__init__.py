@@ -1,0 +1,1 @@
+"""The cat language: parser and interpreter (see weakmem/cat/README.md)."""

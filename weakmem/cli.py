@@ -1,0 +1,69 @@
+"""The `weakmem` command line."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from weakmem.errors import WeakmemError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="weakmem")
+def main() -> None:
+    """weakmem: can this outcome happen?  Checks litmus tests against memory models."""
+
+
+@main.command()
+@click.option("--model", "model", metavar="NAME|FILE.cat", help="built-in model name or a .cat file")
+@click.option("--conf", "conf", metavar="FILE.cfg", help="herd7 configuration file (model, bell, macros, variant)")
+@click.option("-I", "includes", multiple=True, metavar="DIR", help="add DIR to the model/include search path")
+@click.option("--unroll", type=int, default=2, show_default=True, help="loop unrolling bound")
+@click.option("--format", "fmt", type=click.Choice(["text", "herd", "json"]), default="text", show_default=True)
+@click.option("--timeout", type=float, default=None, metavar="S", help="per-test time limit in seconds")
+@click.option("--variant", "variants", multiple=True, metavar="NAME", help="set a cat variant (repeatable)")
+@click.option("--optace/--no-optace", default=True, show_default=True,
+              help="prune rf/final-write choices that break per-location coherence before running the model")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+def run(model, conf, includes, unroll, fmt, timeout, variants, optace, files) -> None:
+    """Check litmus FILES and print each verdict and its final states."""
+    from weakmem.litmus.parse import parse_litmus
+    from weakmem.report.herd import herd_block
+    from weakmem.report.jsonout import json_line
+    from weakmem.report.text import text_report
+    from weakmem.run import ModelCache, Options, check_test
+
+    opts = Options(model=model, conf=conf, includes=list(includes), unroll=unroll, timeout=timeout,
+                   variants=set(variants), optace=optace)
+    cache = ModelCache()
+    failures = 0
+    for f in files:
+        try:
+            test = parse_litmus(f)
+            lm = cache.get(opts, test.arch)
+            res = check_test(test, lm, opts)
+        except WeakmemError as e:
+            failures += 1
+            click.echo(str(e) if e.pos is not None else f"{f}: {e}", err=True)
+            continue
+        except RecursionError:
+            failures += 1
+            click.echo(f"{f}: error: test too deeply nested to analyse", err=True)
+            continue
+        except Exception as e:  # never a traceback for the user
+            failures += 1
+            click.echo(f"{f}: internal error: {type(e).__name__}: {e} (please report)", err=True)
+            continue
+        if fmt == "herd":
+            click.echo(herd_block(res))
+        elif fmt == "json":
+            click.echo(json_line(res))
+        else:
+            click.echo(text_report(res))
+        sys.stdout.flush()
+    if failures:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""weakmem.explore"""

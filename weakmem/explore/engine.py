@@ -1,0 +1,305 @@
+"""Candidate executions: combine thread traces, choose rf (and final writes),
+run the model on each, collect final states.
+
+The flow for one test:
+  1. value domains and per-thread traces (weakmem.explore.domain);
+  2. for each choice of one trace per thread whose reads can all be
+     satisfied by some write of the right value (pruned thread by thread),
+     build a `Skeleton`: events numbered 0..n-1 (initial writes first) and
+     the static relations as bitsets;
+  3. for each rf map (a write of the same location and value for each
+     read; uniproc-violating choices pruned when `optace` is on; choices
+     whose values justify themselves in a cycle dropped, as herd7 drops
+     unsolvable equations) and each choice of final write for the observed
+     locations (FW), evaluate the model; each allowed branch is one
+     execution.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from weakmem.cat import rel as R
+from weakmem.errors import Timeout
+from weakmem.litmus import ast as A
+from weakmem.litmus.ast import SymVal
+from weakmem.semantics.events import Event, Skeleton, Val
+from weakmem.semantics.trace import PEvent, Trace
+
+C11_TAG_SETS = {"rlx": "RLX", "acq": "ACQ", "rel": "REL", "acq_rel": "ACQ_REL", "sc": "SC", "con": "CON"}
+WRITE_KINDS = {"W", "LKW", "UL"}
+
+
+@dataclass
+class Candidate:
+    """One execution handed to the model and, if allowed, to the verdict."""
+    skeleton: Skeleton
+    rf: int
+    fw: int
+    regs: dict[tuple[int, str], Val]
+    mem: dict[SymVal, Val]
+
+
+@dataclass
+class Deadline:
+    limit: float | None
+    start: float = field(default_factory=time.monotonic)
+    ticks: int = 0
+
+    def check(self) -> None:
+        if self.limit is None:
+            return
+        self.ticks += 1
+        if self.ticks & 63 == 0 and time.monotonic() - self.start > self.limit:
+            raise Timeout()
+
+    def check_now(self) -> None:
+        if self.limit is not None and time.monotonic() - self.start > self.limit:
+            raise Timeout()
+
+
+def build_skeleton(combo: list[Trace], init: dict[SymVal, Val], extra_locs: set[SymVal]) -> Skeleton:
+    """Number events (initial writes first), build static sets and relations."""
+    locs: list[SymVal] = []
+    seen: set[SymVal] = set()
+
+    def addloc(l: SymVal):
+        if l not in seen:
+            seen.add(l)
+            locs.append(l)
+
+    for l in init:
+        addloc(l)
+    for tr in combo:
+        for ev in tr.events:
+            if ev.loc is not None:
+                addloc(ev.loc)
+    for l in sorted(extra_locs, key=lambda s: (s.name, s.offset)):
+        addloc(l)
+    events: list[Event] = []
+    for l in locs:
+        events.append(Event(len(events), -1, frozenset({"W", "M", "IW"}), l, init.get(l, 0), frozenset(), 0,
+                            f"init {l.name}"))
+    base: list[int] = []
+    for tr in combo:
+        base.append(len(events))
+        for i, pe in enumerate(tr.events):
+            events.append(Event(len(events), tr.tid, pe.kinds, pe.loc, pe.value, pe.tags, i, pe.instr))
+    n = len(events)
+    sets: dict[str, int] = {"_": (1 << n) - 1}
+
+    def addset(name: str, e: int):
+        sets[name] = sets.get(name, 0) | (1 << e)
+
+    for ev in events:
+        for k in ev.kinds:
+            addset(k, ev.eid)
+        for t in ev.tags:
+            c11 = C11_TAG_SETS.get(t)
+            if c11 is not None and ("R" in ev.kinds or "W" in ev.kinds or "F" in ev.kinds):
+                addset(c11, ev.eid)
+    for k in ("R", "W", "M", "F", "IW", "FW", "LKR", "LKW", "UL", "LF", "RL", "RU", "SRCU"):
+        sets.setdefault(k, 0)
+    mem = sets["M"]
+    atomic = 0
+    for c11 in C11_TAG_SETS.values():
+        atomic |= sets.get(c11, 0)
+    sets["A"] = atomic & mem
+    sets["NA"] = mem & ~atomic & ~sets["IW"]
+    for c11 in C11_TAG_SETS.values():
+        sets.setdefault(c11, 0)
+    # RMW: the events of atomic read-modify-write operations
+    rmw_pairs = []
+    for tr, b in zip(combo, base):
+        for (r, w) in tr.rmw:
+            rmw_pairs.append((b + r, b + w))
+    rmwset = 0
+    for r, w in rmw_pairs:
+        rmwset |= (1 << r) | (1 << w)
+    sets["RMW"] = rmwset
+
+    # relations
+    rows_po = [0] * n
+    rows_int = [0] * n
+    iw_mask = 0
+    for ev in events:
+        if ev.tid < 0:
+            iw_mask |= 1 << ev.eid
+    for tr, b in zip(combo, base):
+        m = len(tr.events)
+        tmask = ((1 << m) - 1) << b
+        for i in range(m):
+            rows_po[b + i] = tmask & ~((1 << (b + i + 1)) - 1)
+            rows_int[b + i] = tmask
+    for ev in events:
+        if ev.tid < 0:
+            rows_int[ev.eid] = iw_mask
+    locmask: dict[SymVal, int] = {}
+    for ev in events:
+        if ev.loc is not None:
+            locmask[ev.loc] = locmask.get(ev.loc, 0) | (1 << ev.eid)
+    rows_loc = [locmask[ev.loc] if ev.loc is not None else 0 for ev in events]
+    po = R.from_rows(n, rows_po)
+    intr = R.from_rows(n, rows_int)
+    rels = {
+        "po": po,
+        "int": intr,
+        "ext": R.full(n) & ~intr,
+        "loc": R.from_rows(n, rows_loc),
+        "id": R.identity(n),
+        "rmw": R.from_pairs(n, rmw_pairs),
+    }
+    addr, data, ctrl = [], [], []
+    for tr, b in zip(combo, base):
+        for j, pe in enumerate(tr.events):
+            for i in pe.addr:
+                addr.append((b + i, b + j))
+            for i in pe.data:
+                data.append((b + i, b + j))
+            for i in pe.ctrl:
+                ctrl.append((b + i, b + j))
+        for name, prs in tr.extra_rels.items():
+            rels[name] = rels.get(name, 0) | R.from_pairs(n, [(b + i, b + j) for i, j in prs])
+    rels["addr"] = R.from_pairs(n, addr)
+    rels["data"] = R.from_pairs(n, data)
+    rels["ctrl"] = R.from_pairs(n, ctrl)
+    regs: dict[tuple[int, str], Val] = {}
+    for tr in combo:
+        for k, v in tr.regs.items():
+            regs[(tr.tid, k)] = v
+    sk = Skeleton(events, sets, rels, regs)
+    sk.base = base  # type: ignore[attr-defined]
+    return sk
+
+
+def read_candidates(sk: Skeleton, combo: list[Trace], optace: bool) -> list[tuple[int, list[int]]] | None:
+    """For each engine read, the writes it may read from (same location and
+    value); None if some read has no possible source."""
+    events = sk.events
+    base = sk.base  # type: ignore[attr-defined]
+    writes_by_loc: dict[tuple, list[int]] = {}
+    for ev in events:
+        if ev.tid < 0:
+            writes_by_loc.setdefault((ev.loc, ev.value), []).append(ev.eid)
+    for tr, b in zip(combo, base):
+        for i, pe in enumerate(tr.events):
+            if pe.is_write:
+                writes_by_loc.setdefault((pe.loc, pe.value), []).append(b + i)
+    out = []
+    for tr, b in zip(combo, base):
+        for i, pe in enumerate(tr.events):
+            if not pe.rf_read:
+                continue
+            r = b + i
+            cands = []
+            for w in writes_by_loc.get((pe.loc, pe.value), ()):
+                ew = events[w]
+                if optace and ew.tid == tr.tid:
+                    if w > r:
+                        continue      # reading from a po-later write: never coherent
+                    # a po-later write to the same location shadows w
+                    shadowed = False
+                    for k in range(w + 1, r):
+                        ek = events[k]
+                        if ek.loc == pe.loc and "W" in ek.kinds:
+                            shadowed = True
+                            break
+                    if shadowed:
+                        continue
+                cands.append(w)
+            if not cands:
+                return None
+            out.append((r, cands))
+    return out
+
+
+def justified(n: int, rf_pairs: list[tuple[int, int]], dep_rows: list[int]) -> bool:
+    """Values must be computable: rf ∪ (read -> event whose value/address
+    depends on it) must be acyclic.  herd7 drops candidates whose value
+    equations are circular."""
+    rows = list(dep_rows)
+    for w, r in rf_pairs:
+        rows[w] |= 1 << r
+    # DFS cycle detection restricted to nodes with out-edges
+    WHITE, GREY, BLACK = 0, 1, 2
+    color = [WHITE] * n
+    for s in range(n):
+        if color[s] != WHITE or not rows[s]:
+            continue
+        stack = [(s, rows[s])]
+        color[s] = GREY
+        while stack:
+            v, rest = stack[-1]
+            if not rest:
+                color[v] = BLACK
+                stack.pop()
+                continue
+            low = rest & -rest
+            stack[-1] = (v, rest ^ low)
+            u = low.bit_length() - 1
+            if color[u] == GREY:
+                return False
+            if color[u] == WHITE:
+                color[u] = GREY
+                stack.append((u, rows[u]))
+    return True
+
+
+def combos(traces: list[list[Trace]], init: dict[SymVal, Val], deadline: Deadline) -> Iterator[list[Trace]]:
+    """Choose one trace per thread such that every read value can be
+    written by someone (init, or any trace of any thread chosen or not yet
+    chosen), refining as threads get fixed."""
+    nt = len(traces)
+    # what each trace writes / needs
+    writes = [[{(e.loc, e.value) for e in tr.events if e.is_write} for tr in ts] for ts in traces]
+    needs = [[{(e.loc, e.value) for e in tr.events if e.rf_read} for tr in ts] for ts in traces]
+    init_pairs = {(l, v) for l, v in init.items()}
+    anyw = [set().union(*w) if w else set() for w in writes]
+
+    def avail(chosen: list[int], k: int) -> set:
+        s = set(init_pairs)
+        for t in range(nt):
+            if t < k:
+                s |= writes[t][chosen[t]]
+            else:
+                s |= anyw[t]
+        return s
+
+    chosen: list[int] = []
+
+    def rec(k: int):
+        deadline.check()
+        if k == nt:
+            yield [traces[t][chosen[t]] for t in range(nt)]
+            return
+        others = set(init_pairs)
+        for t in range(nt):
+            if t < k:
+                others |= writes[t][chosen[t]]
+            elif t > k:
+                others |= anyw[t]
+        for i, tr in enumerate(traces[k]):
+            pool = others | writes[k][i]
+            if not needs[k][i] <= pool and not all(_loc_default(p, init) for p in needs[k][i] - pool):
+                continue
+            # earlier threads' needs must still be satisfiable
+            ok = True
+            for t in range(k):
+                if not needs[t][chosen[t]] <= pool and not all(_loc_default(p, init) for p in needs[t][chosen[t]] - pool):
+                    ok = False
+                    break
+            if not ok:
+                continue
+            chosen.append(i)
+            yield from rec(k + 1)
+            chosen.pop()
+
+    yield from rec(0)
+
+
+def _loc_default(pair, init) -> bool:
+    """A read of a location absent from init may read the default 0."""
+    loc, v = pair
+    return loc not in init and v == 0

@@ -1,0 +1,1 @@
+"""Reports: herd7's text block, JSON, and a short human-readable summary."""

@@ -1,0 +1,20 @@
+"""The default, short and readable report."""
+from __future__ import annotations
+
+from weakmem.verdict import TestResult
+
+
+def text_report(r: TestResult) -> str:
+    v = r.verdict
+    if r.undetermined:
+        head = f"{r.name}: UNDETERMINED ({r.undetermined}) under {r.model}"
+    else:
+        meaning = {"Never": "cannot happen", "Always": "always happens", "Sometimes": "can happen"}[v.observation]
+        head = f"{r.name}: {v.observation} — the condition {meaning} under {r.model}"
+    out = [head,
+           f"  condition: {r.condition_text}",
+           f"  allowed executions: {r.pos + r.neg} ({r.pos} satisfy it), {len(r.states)} final state(s); "
+           f"{r.seconds:.2f} s"]
+    if r.flags:
+        out.append(f"  flags: {', '.join(sorted(r.flags))}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,268 @@
+"""Check one litmus test: parse -> semantics -> explore -> model -> verdict."""
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from weakmem.cat import rel as R
+from weakmem.errors import LitmusError, Pos, Timeout, WeakmemError
+from weakmem.explore.domain import compute_domains
+from weakmem.explore.engine import (Candidate, Deadline, build_skeleton, combos, justified,
+                                    read_candidates)
+from weakmem.litmus import ast as A
+from weakmem.litmus.ast import SymVal
+from weakmem.verdict import (TestResult, condition_str, holds, observed_terms, prop_terms, term_loc, term_str,
+                             term_value)
+from weakmem.semantics.events import show_val
+
+MODELS_DIR = Path(__file__).parent / "models"
+
+# the model used when none is named, per architecture
+DEFAULT_MODELS = {"C": "lkmm"}
+
+
+@dataclass
+class Options:
+    model: str | None = None
+    conf: str | None = None
+    includes: list[str] = field(default_factory=list)
+    unroll: int = 2
+    timeout: float | None = None
+    variants: set[str] = field(default_factory=set)
+    optace: bool = True
+    hexa: bool = False
+
+
+@dataclass
+class LoadedModel:
+    name: str
+    model: object
+    macros: object | None
+    hexa: bool = False
+
+
+class ModelCache:
+    """Models and macro tables are loaded once per run."""
+
+    def __init__(self):
+        self._cache: dict = {}
+
+    def get(self, opts: Options, arch: str) -> LoadedModel:
+        key = (opts.model, opts.conf, tuple(opts.includes), tuple(sorted(opts.variants)), arch)
+        lm = self._cache.get(key)
+        if lm is None:
+            lm = load_model_for(opts, arch)
+            self._cache[key] = lm
+        return lm
+
+
+def _find(name: str, dirs: list[str]) -> str | None:
+    if os.path.isabs(name) or os.path.exists(name):
+        return name if os.path.exists(name) else None
+    for d in dirs:
+        p = os.path.join(d, name)
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def builtin_models() -> list[str]:
+    return sorted(p.stem for p in MODELS_DIR.glob("*.cat"))
+
+
+def load_model_for(opts: Options, arch: str) -> LoadedModel:
+    from weakmem.cat.model import load_cfg, load_model
+    from weakmem.litmus.macros import load_defs
+
+    search = list(opts.includes)
+    variants = set(opts.variants)
+    model_file = bell = macros = None
+    hexa = opts.hexa
+    name = opts.model
+    conf = opts.conf
+    if conf is None and name is None:
+        name = DEFAULT_MODELS.get(arch)
+        if name is None:
+            raise WeakmemError(f"no default model for architecture {arch}; name one with --model")
+    if conf is None and name is not None and not name.endswith(".cat") and not name.endswith(".cfg"):
+        # a built-in model: its .cfg if it has one, else its .cat
+        cfg = MODELS_DIR / f"{name}.cfg"
+        cat = MODELS_DIR / f"{name}.cat"
+        if cfg.exists():
+            conf = str(cfg)
+            name = None
+        elif cat.exists():
+            name = str(cat)
+        else:
+            raise WeakmemError(f"unknown model '{name}' (built-in models: {', '.join(builtin_models())})")
+    if name is not None and name.endswith(".cfg"):
+        conf, name = name, None
+    if conf is not None:
+        cpath = _find(conf, search)
+        if cpath is None:
+            raise WeakmemError(f"cannot find configuration file {conf}")
+        cfg = load_cfg(cpath)
+        cdir = os.path.dirname(os.path.abspath(cpath))
+        search = search + [cdir]
+        model_file = cfg.model
+        bell = cfg.bell
+        macros = cfg.macros
+        variants |= set(cfg.variants)
+        if getattr(cfg, "options", {}).get("hexa") == "true":
+            hexa = True
+    if name is not None:
+        model_file = name
+    if model_file is None:
+        raise WeakmemError("no model given (the configuration names none)")
+    mpath = _find(model_file, search + [str(MODELS_DIR)])
+    if mpath is None:
+        mpath = model_file  # let load_model search its library
+    bpath = _find(bell, search + [str(MODELS_DIR)]) if bell else None
+    model = load_model(mpath, search_path=search, variants=variants, bell=bpath or bell)
+    table = None
+    if arch == "C":
+        if macros is None:
+            macros = str(MODELS_DIR / "lkmm.def") if (MODELS_DIR / "lkmm.def").exists() else None
+        if macros is not None:
+            dpath = _find(macros, search + [str(MODELS_DIR)])
+            if dpath is None:
+                raise WeakmemError(f"cannot find macro file {macros}")
+            table = load_defs(dpath)
+    label = opts.model or opts.conf or DEFAULT_MODELS.get(arch, "?")
+    return LoadedModel(os.path.basename(str(label)), model, table, hexa)
+
+
+def init_values(test: A.Litmus) -> dict[SymVal, object]:
+    init: dict[SymVal, object] = {}
+    for it in test.init:
+        if isinstance(it.target, A.LocTerm):
+            v = it.value
+            val = 0 if v is None else (v.value if isinstance(v, A.IntVal) else v)
+            base = SymVal(it.target.name, it.target.index or 0)
+            if it.size:
+                for k in range(it.size):
+                    init.setdefault(SymVal(it.target.name, k), 0)
+                init[base] = val
+            else:
+                init[base] = val
+    return init
+
+
+def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
+    from weakmem.cat.eval import EvalCache, ExecInput, evaluate
+    from weakmem.semantics.c import CFrontend
+
+    t0 = time.monotonic()
+    res = TestResult(test.name, test.path, lm.name)
+    if test.condition is None:
+        raise LitmusError("the test has no final condition", Pos(test.path))
+    res.quantifier = test.condition.quantifier
+    res.condition_text = condition_str(test.condition, lm.hexa)
+    res.results_comment = list(test.results)
+    deadline = Deadline(opts.timeout)
+    try:
+        if test.arch != "C":
+            raise LitmusError(f"architecture {test.arch} is not supported yet", Pos(test.path))
+        fe = CFrontend(test, lm.macros, opts.unroll)
+        init = init_values(test)
+        for name in sorted(fe.shared):
+            init.setdefault(SymVal(name), 0)
+        terms = observed_terms(test)
+        obs_locs = [term_loc(t) for t in terms if isinstance(t, A.LocTerm)]
+        filt_locs = [term_loc(t) for t in prop_terms(test.filter) if isinstance(t, A.LocTerm)]
+        for l in obs_locs + filt_locs:
+            init.setdefault(l, 0)
+        fw_locs = sorted(set(obs_locs) | set(filt_locs), key=lambda s: (s.name, s.offset))
+
+        _, traces = compute_domains(len(test.threads), lambda t, dom: fe.traces(t, dom), init, test.path,
+                                    deadline.check_now)
+        model = lm.model
+        cache = EvalCache()
+        check_ann = getattr(model, "check_annotation", None)
+        checked_traces: set[int] = set()
+        for combo in combos(traces, init, deadline):
+            if check_ann is not None:
+                for tr in combo:
+                    if id(tr) in checked_traces:
+                        continue
+                    checked_traces.add(id(tr))
+                    for pe in tr.events:
+                        if not pe.tags:
+                            continue
+                        for kind in ("R", "W", "F"):
+                            if kind in pe.kinds:
+                                msg = check_ann(kind, pe.tags)
+                                if msg:
+                                    raise LitmusError(
+                                        f"annotation error, event {kind.lower()}[{','.join(sorted(pe.tags))}] "
+                                        f"{msg}", Pos(test.path))
+            sk = build_skeleton(combo, init, set(fw_locs))
+            cands = read_candidates(sk, combo, opts.optace)
+            if cands is None:
+                continue
+            n = sk.n
+            dep_rows = [0] * n
+            for (i, j) in R.pairs(n, sk.rels["addr"] | sk.rels["data"]):
+                dep_rows[i] |= 1 << j
+            # final-write choices for observed locations
+            fw_choices = []
+            for l in fw_locs:
+                ws = [e.eid for e in sk.events if e.loc == l and e.tid >= 0 and (e.kinds & {"W", "LKW", "UL"})]
+                if opts.optace:
+                    ws = [w for w in ws if not any(
+                        e2.tid == sk.events[w].tid and e2.eid > w and e2.loc == l and (e2.kinds & {"W", "LKW", "UL"})
+                        for e2 in sk.events)]
+                if not ws:
+                    ws = [e.eid for e in sk.events if e.loc == l and e.tid < 0]
+                fw_choices.append(ws)
+            static_key = id(sk)
+            reads = [r for r, _ in cands]
+            for choice in itertools.product(*[c for _, c in cands]):
+                deadline.check()
+                rf_pairs = list(zip(choice, reads))
+                if not justified(n, rf_pairs, dep_rows):
+                    continue
+                rf = 0
+                for w, r in rf_pairs:
+                    rf |= 1 << (w * n + r)
+                for fws in itertools.product(*fw_choices):
+                    fw = 0
+                    for w in fws:
+                        fw |= 1 << w
+                    res.candidates += 1
+                    sets = dict(sk.sets)
+                    sets["FW"] = fw
+                    rels = dict(sk.rels)
+                    rels["rf"] = rf
+                    inp = ExecInput(n=n, sets=sets, rels=rels,
+                                    tags=[e.tags for e in sk.events],
+                                    locs=[e.loc for e in sk.events],
+                                    values=[e.value for e in sk.events],
+                                    tids=[e.tid for e in sk.events],
+                                    dynamic=frozenset({"rf", "FW"}), static_key=static_key)
+                    mem = {l: sk.events[w].value for l, w in zip(fw_locs, fws)}
+                    for out in evaluate(model, inp, cache):
+                        if not out.allowed:
+                            continue
+                        if test.filter is not None and not holds(test.filter, sk.final_regs, mem):
+                            continue
+                        sat = holds(test.condition.prop, sk.final_regs, mem)
+                        state = tuple((term_str(t), show_val(term_value(t, sk.final_regs, mem), lm.hexa))
+                                      for t in terms)
+                        res.states[state] = res.states.get(state, 0) + 1
+                        if sat:
+                            res.pos += 1
+                            if res.witness is None:
+                                res.witness = Candidate(sk, rf, fw, sk.final_regs, mem)
+                        else:
+                            res.neg += 1
+                            if res.counterexample is None:
+                                res.counterexample = Candidate(sk, rf, fw, sk.final_regs, mem)
+                        res.flags.update(out.flags)
+    except Timeout:
+        res.undetermined = f"timeout after {opts.timeout:g} s"
+    res.seconds = time.monotonic() - t0
+    return res

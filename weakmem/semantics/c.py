@@ -1,0 +1,596 @@
+"""herd7's C dialect: run one thread's code into traces (weakmem.semantics.trace).
+
+Execution is concrete: every read returns each value of its location's
+value domain in turn (the explore stage computes the domains as a
+fixpoint), every `if`/`while` follows the branch its condition selects,
+and `while` loops are unrolled `unroll` times (paths needing more
+iterations are dropped, as herd7 does).  Dependencies are tracked through
+registers: each value carries the set of reads it was computed from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from weakmem.errors import LitmusError, Pos
+from weakmem.litmus import ast as A
+from weakmem.litmus.ast import SymVal
+from weakmem.semantics.events import Val
+from weakmem.semantics.trace import PEvent, Trace
+from weakmem.semantics.values import ValueError_, binop, truth, unop
+
+EMPTY: frozenset[int] = frozenset()
+
+R_KINDS = frozenset({"R", "M"})
+W_KINDS = frozenset({"W", "M"})
+F_KINDS = frozenset({"F"})
+
+C11_ORDERS = {
+    "memory_order_relaxed": "rlx",
+    "memory_order_consume": "con",
+    "memory_order_acquire": "acq",
+    "memory_order_release": "rel",
+    "memory_order_acq_rel": "acq_rel",
+    "memory_order_seq_cst": "sc",
+}
+
+OPS = {"+", "-", "&", "|", "^", "*", "/", "%", "<<", ">>"}
+
+
+def is_c11_atomic_type(ctype: str | None) -> bool:
+    """C11 atomic types (`atomic_int`, `_Atomic int`...), not the kernel's atomic_t."""
+    if not ctype:
+        return False
+    words = ctype.replace("*", " ").split()
+    return "_Atomic" in words or any(w.startswith("atomic_") and w != "atomic_t" for w in words)
+
+
+class _State:
+    __slots__ = ("regs", "events", "rmw", "ctrl")
+
+    def __init__(self, regs, events, rmw, ctrl):
+        self.regs: dict[str, tuple[Val, frozenset[int]]] = regs
+        self.events: list[PEvent] = events
+        self.rmw: list[tuple[int, int]] = rmw
+        self.ctrl: frozenset[int] = ctrl
+
+    def copy(self) -> "_State":
+        return _State(dict(self.regs), list(self.events), list(self.rmw), self.ctrl)
+
+    def add(self, ev: PEvent) -> int:
+        self.events.append(ev)
+        return len(self.events) - 1
+
+
+class _Drop(Exception):
+    """A path that exceeds the loop-unrolling bound."""
+
+
+@dataclass
+class RmwFlavour:
+    """How a tagged read-modify-write primitive becomes events."""
+    fence_before: str | None
+    read_tags: frozenset[str]
+    write_tags: frozenset[str]
+    fence_after: str | None
+
+
+def rmw_flavour(tag: str, success: bool = True) -> RmwFlavour:
+    """herd7's expansion of `__xchg{tag}` and friends (LKMM conventions):
+    {mb}: fully ordered, i.e. an mb fence on each side of a relaxed RMW
+    (a failed conditional RMW is a lone relaxed read, with no fences);
+    {acquire}: acquire read, relaxed write; {release}: relaxed read,
+    release write; {once}: relaxed both."""
+    once = frozenset({"once"})
+    if not success:
+        return RmwFlavour(None, once if tag in ("mb", "once", "release") else frozenset({tag}), once, None)
+    if tag == "mb":
+        return RmwFlavour("mb", once, once, "mb")
+    if tag == "acquire":
+        return RmwFlavour(None, frozenset({"acquire"}), once, None)
+    if tag == "release":
+        return RmwFlavour(None, once, frozenset({"release"}), None)
+    return RmwFlavour(None, frozenset({tag}), frozenset({tag}), None)
+
+
+class CFrontend:
+    """Turns the C threads of a test into traces."""
+
+    def __init__(self, test: A.Litmus, macros=None, unroll: int = 2, max_traces: int = 200000):
+        self.test = test
+        self.macros = macros
+        self.unroll = unroll
+        self.max_traces = max_traces
+        self.file = test.path
+        # shared locations: everything in init, thread parameters, the condition
+        self.shared: set[str] = set()
+        self.atomic_locs: set[str] = set()
+        for it in test.init:
+            if isinstance(it.target, A.LocTerm):
+                self.shared.add(it.target.name)
+                if is_c11_atomic_type(it.ctype):
+                    self.atomic_locs.add(it.target.name)
+        self.bodies: list[tuple[A.Stmt, ...]] = []
+        self.init_regs: dict[int, dict[str, Val]] = {}
+        for it in test.init:
+            if isinstance(it.target, A.RegTerm):
+                v = it.value
+                self.init_regs.setdefault(it.target.tid, {})[it.target.reg] = (
+                    0 if v is None else (v.value if isinstance(v, A.IntVal) else v))
+        for th in test.threads:
+            if not isinstance(th, A.CThread):
+                raise LitmusError("expected a C thread", th.pos if hasattr(th, "pos") else None)
+            for p in th.params:
+                self.shared.add(p.name)
+                if is_c11_atomic_type(p.ctype):
+                    self.atomic_locs.add(p.name)
+            body = th.body
+            if macros is not None:
+                body = tuple(self._expand(s) for s in body)
+            self.bodies.append(body)
+
+    # ------------------------------------------------------------------
+    def _expand(self, s):
+        return self.macros.expand_stmt(s)
+
+    def err(self, msg: str, node=None) -> LitmusError:
+        pos = getattr(node, "pos", None) or Pos(self.file)
+        return LitmusError(msg, pos)
+
+    # ------------------------------------------------------------------
+    def traces(self, tid: int, domain: Callable[[SymVal], Iterable[Val]]) -> list[Trace]:
+        """All traces of thread `tid`, reads drawing values from `domain`."""
+        self.domain = domain
+        th = self.test.threads[tid]
+        regs = {name: (v, EMPTY) for name, v in self.init_regs.get(tid, {}).items()}
+        st = _State(regs, [], [], EMPTY)
+        out: list[Trace] = []
+        for fin in self.exec_block(self.bodies[tid], st):
+            out.append(Trace(tid, fin.events, fin.rmw, {k: v for k, (v, _) in fin.regs.items()}))
+            if len(out) > self.max_traces:
+                raise self.err(f"thread {th.name} has more than {self.max_traces} paths", th)
+        return out
+
+    # ------------------------------------------------------------------
+    # statements
+    def exec_block(self, stmts, st: _State) -> list[_State]:
+        states = [st]
+        for s in stmts:
+            nxt: list[_State] = []
+            for s0 in states:
+                nxt.extend(self.exec_stmt(s, s0))
+            states = nxt
+            if not states:
+                break
+        return states
+
+    def exec_stmt(self, s, st: _State) -> list[_State]:
+        if isinstance(s, A.SBlock):
+            return self.exec_block(s.body, st)
+        if isinstance(s, A.SSkip):
+            return [st]
+        if isinstance(s, A.SDecl):
+            if s.init is None:
+                st.regs[s.name] = (0, EMPTY)
+                return [st]
+            out = []
+            for v, d, s2 in self.eval(s.init, st):
+                s2.regs[s.name] = (v, d)
+                out.append(s2)
+            return out
+        if isinstance(s, A.SAssign):
+            return self.exec_assign(s, st)
+        if isinstance(s, A.SExpr):
+            return [s2 for _, _, s2 in self.eval(s.e, st, stmt=True)]
+        if isinstance(s, A.SIf):
+            out = []
+            for v, d, s2 in self.eval(s.cond, st):
+                s2.ctrl = s2.ctrl | d
+                if truth(v):
+                    out.extend(self.exec_stmt(s.then, s2))
+                elif s.els is not None:
+                    out.extend(self.exec_stmt(s.els, s2))
+                else:
+                    out.append(s2)
+            return out
+        if isinstance(s, A.SWhile):
+            return self.exec_while(s, st, self.unroll)
+        raise self.err(f"unsupported statement {type(s).__name__}", s)
+
+    def exec_while(self, s: A.SWhile, st: _State, fuel: int) -> list[_State]:
+        out = []
+        for v, d, s2 in self.eval(s.cond, st):
+            s2.ctrl = s2.ctrl | d
+            if not truth(v):
+                out.append(s2)
+            elif fuel > 0:
+                for s3 in self.exec_stmt(s.body, s2):
+                    out.extend(self.exec_while(s, s3, fuel - 1))
+            # else: the path needs more iterations than the bound: dropped
+        return out
+
+    def exec_assign(self, s: A.SAssign, st: _State) -> list[_State]:
+        lhs = s.lhs
+        if isinstance(lhs, A.EVar) and self.is_reg(lhs.name, st):
+            out = []
+            for v, d, s2 in self.eval(s.e, st):
+                s2.regs[lhs.name] = (v, d)
+                out.append(s2)
+            return out
+        # a plain memory store: *p = e, a[i] = e, or x = e on a shared name
+        out = []
+        for v, d, s2 in self.eval(s.e, st):
+            for addr, ad, s3 in self.lval(lhs, s2):
+                self.write(s3, addr, v, self.plain_tags(addr), ad, d, s)
+                out.append(s3)
+        return out
+
+    def is_reg(self, name: str, st: _State) -> bool:
+        return name in st.regs or name not in self.shared
+
+    # ------------------------------------------------------------------
+    # events
+    def plain_tags(self, addr: SymVal) -> frozenset[str]:
+        # Plain C accesses carry no annotation (LKMM: Plain); accesses to
+        # atomic-typed locations through plain syntax are seq_cst (C11).
+        if addr.name in self.atomic_locs:
+            return frozenset({"sc"})
+        return frozenset()
+
+    def read(self, st: _State, addr: SymVal, tags, addr_deps, node, kinds=R_KINDS) -> Iterator[tuple[Val, frozenset[int], _State]]:
+        vals = list(self.domain(addr))
+        for i, v in enumerate(vals):
+            s2 = st.copy() if i < len(vals) - 1 else st
+            idx = s2.add(PEvent(kinds, addr, v, frozenset(tags), self.text(node), addr=addr_deps,
+                                ctrl=s2.ctrl, rf_read=True))
+            yield v, frozenset({idx}), s2
+
+    def write(self, st: _State, addr: SymVal, v: Val, tags, addr_deps, data_deps, node, kinds=W_KINDS) -> int:
+        return st.add(PEvent(kinds, addr, v, frozenset(tags), self.text(node), addr=addr_deps,
+                             data=data_deps, ctrl=st.ctrl, is_write=True))
+
+    def fence(self, st: _State, tag: str, node) -> int:
+        return st.add(PEvent(F_KINDS, None, None, frozenset({tag}), self.text(node), ctrl=st.ctrl))
+
+    def special(self, st: _State, kinds: set[str], addr: SymVal | None, v: Val | None, tags, node,
+                addr_deps=EMPTY, data_deps=EMPTY) -> int:
+        return st.add(PEvent(frozenset(kinds), addr, v, frozenset(tags), self.text(node), addr=addr_deps,
+                             data=data_deps, ctrl=st.ctrl))
+
+    def text(self, node) -> str:
+        pos = getattr(node, "pos", None)
+        return f"line {pos.line}" if pos and pos.line else ""
+
+    # ------------------------------------------------------------------
+    # expressions: each yields (value, deps, state)
+    def lval(self, e, st: _State) -> Iterator[tuple[SymVal, frozenset[int], _State]]:
+        if isinstance(e, A.EDeref):
+            for v, d, s2 in self.eval(e.e, st):
+                yield self.as_addr(v, e), d, s2
+        elif isinstance(e, A.EIndex):
+            for b, db, s2 in self.eval(e.base, st):
+                for i, di, s3 in self.eval(e.index, s2):
+                    yield self.as_addr(self.op("+", b, i, e), e), db | di, s3
+        elif isinstance(e, A.EVar):
+            if e.name in st.regs:
+                # a register holding an address used as an lvalue (macro
+                # argument passed a pointer): the location it points to
+                v, d = st.regs[e.name]
+                yield self.as_addr(v, e), d, st
+            elif e.name in self.shared:
+                yield SymVal(e.name), EMPTY, st
+            else:
+                raise self.err(f"unknown location or register '{e.name}'", e)
+        else:
+            raise self.err("not an lvalue", e)
+
+    def ptr(self, e, st: _State) -> Iterator[tuple[SymVal, frozenset[int], _State]]:
+        """Evaluate an expression that denotes an address (a pointer argument)."""
+        for v, d, s2 in self.eval(e, st):
+            yield self.as_addr(v, e), d, s2
+
+    def as_addr(self, v, node) -> SymVal:
+        if not isinstance(v, SymVal):
+            raise self.err(f"value {v} used as an address", node)
+        return v
+
+    def op(self, o, a, b, node):
+        try:
+            return binop(o, a, b)
+        except ValueError_ as ex:
+            raise self.err(str(ex), node)
+
+    def eval(self, e, st: _State, stmt: bool = False) -> Iterator[tuple[Val, frozenset[int], _State]]:
+        if isinstance(e, A.EInt):
+            yield e.value, EMPTY, st
+        elif isinstance(e, A.EVar):
+            if e.name in st.regs:
+                v, d = st.regs[e.name]
+                yield v, d, st
+            elif e.name in self.shared:
+                yield SymVal(e.name), EMPTY, st
+            elif e.name in ("NULL",):
+                yield 0, EMPTY, st
+            elif e.name in C11_ORDERS:
+                yield e.name, EMPTY, st  # type: ignore[misc]
+            else:
+                # an undeclared register reads as 0 (herd7 does the same)
+                yield 0, EMPTY, st
+        elif isinstance(e, A.EDeref) or isinstance(e, A.EIndex):
+            for addr, ad, s2 in self.lval(e, st):
+                yield from self.read(s2, addr, self.plain_tags(addr), ad, e)
+        elif isinstance(e, A.EAddr):
+            inner = e.e
+            if isinstance(inner, A.EVar) and inner.name in self.shared and inner.name not in st.regs:
+                yield SymVal(inner.name), EMPTY, st
+            else:
+                for addr, ad, s2 in self.lval(inner, st):
+                    yield addr, ad, s2
+        elif isinstance(e, A.EBin):
+            for a, da, s2 in self.eval(e.a, st):
+                for b, db, s3 in self.eval(e.b, s2):
+                    yield self.op(e.op, a, b, e), da | db, s3
+        elif isinstance(e, A.EUn):
+            for a, da, s2 in self.eval(e.e, st):
+                try:
+                    yield unop(e.op, a), da, s2
+                except ValueError_ as ex:
+                    raise self.err(str(ex), e)
+        elif isinstance(e, A.ECond):
+            for c, dc, s2 in self.eval(e.c, st):
+                branch = e.a if truth(c) else e.b
+                for v, dv, s3 in self.eval(branch, s2):
+                    yield v, dc | dv, s3
+        elif isinstance(e, A.ECall):
+            yield from self.call(e, st)
+        else:
+            raise self.err(f"unsupported expression {type(e).__name__}", e)
+
+    # ------------------------------------------------------------------
+    # primitives
+    def call(self, e: A.ECall, st: _State):
+        name = e.name
+        h = getattr(self, "p_" + name.lstrip("_"), None) if name.startswith("__") else None
+        if h is not None:
+            yield from h(e, st)
+            return
+        if name in C11_PRIMS:
+            yield from getattr(self, C11_PRIMS[name])(e, st)
+            return
+        raise self.err(f"Unknown macro {name}", e)
+
+    def tag1(self, e: A.ECall) -> str:
+        if len(e.tags) != 1:
+            raise self.err(f"{e.name} needs exactly one tag", e)
+        return e.tags[0]
+
+    def nargs(self, e: A.ECall, n: int):
+        if len(e.args) != n:
+            raise self.err(f"{e.name} takes {n} arguments, {len(e.args)} given", e)
+
+    def p_load(self, e, st):
+        self.nargs(e, 1)
+        for addr, ad, s2 in self.lval(e.args[0], st):
+            yield from self.read(s2, addr, e.tags, ad, e)
+
+    def p_store(self, e, st):
+        self.nargs(e, 2)
+        for v, d, s2 in self.eval(e.args[1], st):
+            for addr, ad, s3 in self.lval(e.args[0], s2):
+                self.write(s3, addr, v, e.tags, ad, d, e)
+                yield 0, EMPTY, s3
+
+    def p_fence(self, e, st):
+        self.fence(st, self.tag1(e), e)
+        yield 0, EMPTY, st
+
+    def _rmw(self, e, st, addr_e, compute, tag: str, returns: str, cond=None):
+        """Generic RMW. compute(old) -> new value; cond(old) -> success?
+        returns 'old' | 'new' | 'none' | 'success'."""
+        for addr, ad, s2 in self.ptr(addr_e, st):
+            for old, rd, s3, new, nd, ok in self._rmw_read(e, s2, addr, ad, compute, cond, tag):
+                if returns == "old":
+                    yield old, rd, s3
+                elif returns == "new":
+                    yield new, nd, s3
+                elif returns == "success":
+                    yield int(ok), rd, s3
+                else:
+                    yield 0, EMPTY, s3
+
+    def _rmw_read(self, e, st, addr, ad, compute, cond, tag):
+        succ_fl = rmw_flavour(tag, True)
+        # fences before depend on success, which depends on the value read:
+        # enumerate values first, then lay out events.
+        for v in list(self.domain(addr)):
+            s2 = st.copy()
+            ok = True if cond is None else cond(v)
+            fl = succ_fl if ok else rmw_flavour(tag, False)
+            if fl.fence_before:
+                self.fence(s2, fl.fence_before, e)
+            kinds = R_KINDS
+            ridx = s2.add(PEvent(kinds, addr, v, fl.read_tags | (frozenset({"noreturn"}) if e.name == "__atomic_op" else frozenset()),
+                                 self.text(e), addr=ad, ctrl=s2.ctrl, rf_read=True))
+            rd = frozenset({ridx})
+            new, nd = None, rd
+            if ok:
+                new, extra = compute(v)
+                nd = rd | extra
+                widx = self.write(s2, addr, new, fl.write_tags, ad, nd, e)
+                s2.rmw.append((ridx, widx))
+                if fl.fence_after:
+                    self.fence(s2, fl.fence_after, e)
+            yield v, rd, s2, new, nd, ok
+
+    def _opfun(self, e, opnode, operand_e, st):
+        if not isinstance(opnode, A.EOp) or opnode.op not in OPS:
+            raise self.err("expected an operator argument", opnode)
+        return opnode.op
+
+    def p_xchg(self, e, st):
+        self.nargs(e, 2)
+        tag = self.tag1(e)
+        for v, d, s2 in self.eval(e.args[1], st):
+            yield from self._rmw(e, s2, e.args[0], lambda old, v=v, d=d: (v, d), tag, "old")
+
+    def p_cmpxchg(self, e, st):
+        self.nargs(e, 3)
+        tag = self.tag1(e)
+        for o, do, s2 in self.eval(e.args[1], st):
+            for n, dn, s3 in self.eval(e.args[2], s2):
+                yield from self._rmw(e, s3, e.args[0], lambda old, n=n, dn=dn: (n, dn), tag, "old",
+                                     cond=lambda old, o=o: old == o)
+
+    def _arith(self, e, st, tag, returns):
+        self.nargs(e, 3)
+        op = self._opfun(e, e.args[1], e.args[2], st)
+        for v, d, s2 in self.eval(e.args[2], st):
+            yield from self._rmw(e, s2, e.args[0], lambda old, v=v, d=d: (self.op(op, old, v, e), d), tag, returns)
+
+    def p_atomic_op(self, e, st):
+        yield from self._arith(e, st, "once", "none")
+
+    def p_atomic_op_return(self, e, st):
+        yield from self._arith(e, st, self.tag1(e), "new")
+
+    def p_atomic_fetch_op(self, e, st):
+        yield from self._arith(e, st, self.tag1(e), "old")
+
+    def p_atomic_add_unless(self, e, st):
+        self.nargs(e, 3)
+        tag = self.tag1(e)
+        for a, da, s2 in self.eval(e.args[1], st):
+            for u, du, s3 in self.eval(e.args[2], s2):
+                yield from self._rmw(e, s3, e.args[0], lambda old, a=a, da=da: (self.op("+", old, a, e), da), tag,
+                                     "success", cond=lambda old, u=u: old != u)
+
+    # locks ---------------------------------------------------------------
+    def p_lock(self, e, st):
+        self.nargs(e, 1)
+        for addr, ad, s2 in self.ptr(e.args[0], st):
+            r = self.special(s2, {"LKR"}, addr, 0, (), e, addr_deps=ad)
+            w = self.special(s2, {"LKW"}, addr, 1, (), e, addr_deps=ad)
+            s2.rmw.append((r, w))
+            yield 0, EMPTY, s2
+
+    def p_unlock(self, e, st):
+        self.nargs(e, 1)
+        for addr, ad, s2 in self.ptr(e.args[0], st):
+            self.special(s2, {"UL"}, addr, 0, (), e, addr_deps=ad)
+            yield 0, EMPTY, s2
+
+    def p_trylock(self, e, st):
+        self.nargs(e, 1)
+        for addr, ad, s2 in self.ptr(e.args[0], st):
+            s3 = s2.copy()
+            r = self.special(s2, {"LKR"}, addr, 0, (), e, addr_deps=ad)
+            w = self.special(s2, {"LKW"}, addr, 1, (), e, addr_deps=ad)
+            s2.rmw.append((r, w))
+            yield 1, frozenset({r}), s2
+            f = self.special(s3, {"LF"}, addr, 1, (), e, addr_deps=ad)
+            yield 0, frozenset({f}), s3
+
+    def p_islocked(self, e, st):
+        self.nargs(e, 1)
+        for addr, ad, s2 in self.ptr(e.args[0], st):
+            s3 = s2.copy()
+            r = self.special(s2, {"RL"}, addr, 1, (), e, addr_deps=ad)
+            yield 1, frozenset({r}), s2
+            u = self.special(s3, {"RU"}, addr, 0, (), e, addr_deps=ad)
+            yield 0, frozenset({u}), s3
+
+    # SRCU ----------------------------------------------------------------
+    def p_srcu(self, e, st):
+        tag = self.tag1(e)
+        if tag == "srcu-lock":
+            self.nargs(e, 1)
+            for addr, ad, s2 in self.ptr(e.args[0], st):
+                for v in list(self.domain(addr)):
+                    s3 = s2.copy()
+                    idx = s3.add(PEvent(frozenset({"SRCU", "R", "M"}), addr, v, frozenset({tag}), self.text(e),
+                                        addr=ad, ctrl=s3.ctrl, rf_read=True))
+                    yield v, frozenset({idx}), s3
+        elif tag == "srcu-unlock":
+            self.nargs(e, 2)
+            for v, d, s2 in self.eval(e.args[1], st):
+                for addr, ad, s3 in self.ptr(e.args[0], s2):
+                    s3.add(PEvent(frozenset({"SRCU", "W", "M"}), addr, v, frozenset({tag}), self.text(e),
+                                  addr=ad, data=d, ctrl=s3.ctrl, is_write=True))
+                    yield 0, EMPTY, s3
+        elif tag == "sync-srcu":
+            self.nargs(e, 1)
+            for addr, ad, s2 in self.ptr(e.args[0], st):
+                s2.add(PEvent(frozenset({"SRCU", "F"}), addr, None, frozenset({tag}), self.text(e),
+                              addr=ad, ctrl=s2.ctrl))
+                yield 0, EMPTY, s2
+        else:
+            raise self.err(f"unknown srcu operation '{tag}'", e)
+
+    # C11 -------------------------------------------------------------------
+    def mo(self, e, arg) -> str:
+        if isinstance(arg, A.EVar) and arg.name in C11_ORDERS:
+            return C11_ORDERS[arg.name]
+        raise self.err("expected a memory_order_* argument", arg)
+
+    def c11_load(self, e, st):
+        mo = self.mo(e, e.args[1]) if len(e.args) == 2 else "sc"
+        for addr, ad, s2 in self.ptr(e.args[0], st):
+            yield from self.read(s2, addr, {mo}, ad, e)
+
+    def c11_store(self, e, st):
+        mo = self.mo(e, e.args[2]) if len(e.args) == 3 else "sc"
+        for v, d, s2 in self.eval(e.args[1], st):
+            for addr, ad, s3 in self.ptr(e.args[0], s2):
+                self.write(s3, addr, v, {mo}, ad, d, e)
+                yield 0, EMPTY, s3
+
+    def c11_fence(self, e, st):
+        mo = self.mo(e, e.args[0]) if e.args else "sc"
+        self.fence(st, mo, e)
+        yield 0, EMPTY, st
+
+    def _c11_rmw(self, e, st, nval_args, compute, returns, cond=None, mo_index=None):
+        mo = self.mo(e, e.args[mo_index]) if mo_index is not None and len(e.args) > mo_index else "sc"
+        for addr, ad, s2 in self.ptr(e.args[0], st):
+            for v in list(self.domain(addr)):
+                s3 = s2.copy()
+                ok = True if cond is None else cond(v)
+                ridx = s3.add(PEvent(R_KINDS, addr, v, frozenset({mo}), self.text(e), addr=ad, ctrl=s3.ctrl,
+                                     rf_read=True))
+                rd = frozenset({ridx})
+                if ok:
+                    new, nd = compute(v)
+                    widx = self.write(s3, addr, new, {mo}, ad, nd | rd, e)
+                    s3.rmw.append((ridx, widx))
+                yield (v if returns == "old" else int(ok)), rd, s3
+
+    def c11_xchg(self, e, st):
+        for v, d, s2 in self.eval(e.args[1], st):
+            yield from self._c11_rmw(e, s2, 1, lambda old, v=v, d=d: (v, d), "old", mo_index=2)
+
+    def c11_fetch(self, e, st):
+        op = {"add": "+", "sub": "-", "or": "|", "xor": "^", "and": "&"}[e.name.split("_")[2]]
+        for v, d, s2 in self.eval(e.args[1], st):
+            yield from self._c11_rmw(e, s2, 1, lambda old, v=v, d=d: (self.op(op, old, v, e), d), "old",
+                                     mo_index=2)
+
+
+C11_PRIMS = {
+    "atomic_load_explicit": "c11_load",
+    "atomic_load": "c11_load",
+    "atomic_store_explicit": "c11_store",
+    "atomic_store": "c11_store",
+    "atomic_thread_fence": "c11_fence",
+    "atomic_exchange_explicit": "c11_xchg",
+    "atomic_exchange": "c11_xchg",
+    "atomic_fetch_add_explicit": "c11_fetch",
+    "atomic_fetch_sub_explicit": "c11_fetch",
+    "atomic_fetch_or_explicit": "c11_fetch",
+    "atomic_fetch_xor_explicit": "c11_fetch",
+    "atomic_fetch_and_explicit": "c11_fetch",
+    "atomic_fetch_add": "c11_fetch",
+    "atomic_fetch_sub": "c11_fetch",
+    "atomic_fetch_or": "c11_fetch",
+    "atomic_fetch_xor": "c11_fetch",
+    "atomic_fetch_and": "c11_fetch",
+}

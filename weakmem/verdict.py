@@ -1,0 +1,197 @@
+"""Conditions, final states and verdicts (herd7's rules).
+
+Positive/Negative count the executions the model allows that do / do not
+satisfy the condition's proposition (after `filter`).  The Observation is
+Never when Positive is 0, Always when Negative is 0, else Sometimes.  Ok is
+printed when the quantified condition holds: `exists` needs Positive > 0,
+`~exists` needs Positive = 0, `forall` needs Negative = 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from weakmem.litmus import ast as A
+from weakmem.litmus.ast import SymVal
+from weakmem.semantics.events import Val, show_val
+
+State = tuple[tuple[str, str], ...]   # ((term, value), ...) in display order
+
+
+class CondError(Exception):
+    pass
+
+
+def term_key(t: A.Term):
+    if isinstance(t, A.RegTerm):
+        return (0, t.tid, t.reg, 0)
+    return (1, 0, t.name, t.index or 0)
+
+
+def term_str(t: A.Term) -> str:
+    if isinstance(t, A.RegTerm):
+        return f"{t.tid}:{t.reg}"
+    if t.index is not None:
+        return f"{t.name}[{t.index}]"
+    return f"[{t.name}]"
+
+
+def term_loc(t: A.LocTerm) -> SymVal:
+    return SymVal(t.name, t.index or 0)
+
+
+def observed_terms(test: A.Litmus) -> list[A.Term]:
+    """Terms shown in final states: the `locations` list, then the condition's."""
+    seen: dict = {}
+
+    def add(t):
+        k = term_key(t)
+        if k not in seen:
+            seen[k] = t
+
+    for t in test.locations:
+        add(t)
+
+    def walk(p):
+        if isinstance(p, A.PAtom):
+            add(p.lhs)
+            if isinstance(p.rhs, (A.RegTerm, A.LocTerm)):
+                add(p.rhs)
+        elif isinstance(p, A.PNot):
+            walk(p.p)
+        elif isinstance(p, (A.PAnd, A.POr, A.PImplies)):
+            walk(p.a)
+            walk(p.b)
+
+    if test.condition is not None:
+        walk(test.condition.prop)
+    return [seen[k] for k in sorted(seen)]
+
+
+def prop_terms(p) -> list[A.Term]:
+    out = []
+
+    def walk(p):
+        if isinstance(p, A.PAtom):
+            out.append(p.lhs)
+            if isinstance(p.rhs, (A.RegTerm, A.LocTerm)):
+                out.append(p.rhs)
+        elif isinstance(p, A.PNot):
+            walk(p.p)
+        elif isinstance(p, (A.PAnd, A.POr, A.PImplies)):
+            walk(p.a)
+            walk(p.b)
+
+    if p is not None:
+        walk(p)
+    return out
+
+
+def term_value(t: A.Term, regs: dict[tuple[int, str], Val], mem: dict[SymVal, Val]) -> Val:
+    if isinstance(t, A.RegTerm):
+        return regs.get((t.tid, t.reg), 0)
+    return mem.get(term_loc(t), 0)
+
+
+def value_of(v) -> Val:
+    if isinstance(v, A.IntVal):
+        return v.value
+    return v
+
+
+def holds(p, regs, mem) -> bool:
+    if isinstance(p, A.PTrue):
+        return True
+    if isinstance(p, A.PFalse):
+        return False
+    if isinstance(p, A.PAtom):
+        lhs = term_value(p.lhs, regs, mem)
+        rhs = term_value(p.rhs, regs, mem) if isinstance(p.rhs, (A.RegTerm, A.LocTerm)) else value_of(p.rhs)
+        eq = lhs == rhs
+        return eq if p.op == "=" else not eq
+    if isinstance(p, A.PNot):
+        return not holds(p.p, regs, mem)
+    if isinstance(p, A.PAnd):
+        return holds(p.a, regs, mem) and holds(p.b, regs, mem)
+    if isinstance(p, A.POr):
+        return holds(p.a, regs, mem) or holds(p.b, regs, mem)
+    if isinstance(p, A.PImplies):
+        return (not holds(p.a, regs, mem)) or holds(p.b, regs, mem)
+    raise CondError(f"bad proposition {p!r}")
+
+
+def prop_str(p, hexa: bool = False, prec: int = 0) -> str:
+    """herd7's re-printing of a proposition: `/\\` binds tighter than `\\/`,
+    which binds tighter than `=>`; parentheses only where needed."""
+    if isinstance(p, A.PTrue):
+        return "true"
+    if isinstance(p, A.PFalse):
+        return "false"
+    if isinstance(p, A.PAtom):
+        lhs = term_str(p.lhs)
+        if isinstance(p.rhs, (A.RegTerm, A.LocTerm)):
+            rhs = term_str(p.rhs)
+        else:
+            rhs = show_val(value_of(p.rhs), hexa)
+        return f"{lhs}={rhs}" if p.op == "=" else f"not ({lhs}={rhs})"
+    if isinstance(p, A.PNot):
+        return f"not ({prop_str(p.p, hexa, 0)})"
+    for cls, op, mine in ((A.PImplies, "=>", 1), (A.POr, "\\/", 2), (A.PAnd, "/\\", 3)):
+        if isinstance(p, cls):
+            s = f"{prop_str(p.a, hexa, mine)} {op} {prop_str(p.b, hexa, mine)}"
+            return f"({s})" if mine < prec else s
+    return "?"
+
+
+def condition_str(c: A.Condition, hexa: bool = False) -> str:
+    return f"{c.quantifier} ({prop_str(c.prop, hexa)})"
+
+
+@dataclass
+class Verdict:
+    quantifier: str
+    pos: int
+    neg: int
+
+    @property
+    def observation(self) -> str:
+        if self.pos == 0:
+            return "Never"
+        if self.neg == 0:
+            return "Always"
+        return "Sometimes"
+
+    @property
+    def ok(self) -> bool:
+        if self.quantifier == "exists":
+            return self.pos > 0
+        if self.quantifier == "~exists":
+            return self.pos == 0
+        return self.neg == 0
+
+    @property
+    def kind(self) -> str:
+        return {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}[self.quantifier]
+
+
+@dataclass
+class TestResult:
+    """Everything the reports need about one checked test."""
+    name: str
+    path: str
+    model: str
+    quantifier: str = "exists"
+    condition_text: str = ""
+    states: dict[State, int] = field(default_factory=dict)   # state -> number of executions
+    pos: int = 0
+    neg: int = 0
+    flags: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+    candidates: int = 0
+    undetermined: str | None = None       # reason, when no verdict could be reached
+    witness: object | None = None          # an allowed execution satisfying the proposition
+    counterexample: object | None = None   # an allowed execution not satisfying it
+    results_comment: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict(self.quantifier, self.pos, self.neg)
