@@ -86,7 +86,8 @@ def build_skeleton(combo: list[Trace], init: dict[SymVal, Val], extra_locs: set[
     for tr in combo:
         base.append(len(events))
         for i, pe in enumerate(tr.events):
-            events.append(Event(len(events), tr.tid, pe.kinds, pe.loc, pe.value, pe.tags, i, pe.instr))
+            events.append(Event(len(events), tr.tid, pe.kinds, pe.loc, pe.value, pe.tags,
+                                i if pe.poi is None else pe.poi, pe.instr, pe.rval))
     n = len(events)
     sets: dict[str, int] = {"_": (1 << n) - 1}
 
@@ -106,19 +107,15 @@ def build_skeleton(combo: list[Trace], init: dict[SymVal, Val], extra_locs: set[
     atomic = 0
     for c11 in C11_TAG_SETS.values():
         atomic |= sets.get(c11, 0)
-    sets["A"] = atomic & mem
-    sets["NA"] = mem & ~atomic & ~sets["IW"]
+    sets["A"] = atomic & mem          # C11 atomic accesses (and C11 RMWs)
+    sets["NA"] = sets["_"] & ~sets["A"]
     for c11 in C11_TAG_SETS.values():
         sets.setdefault(c11, 0)
-    # RMW: the events of atomic read-modify-write operations
+    sets.setdefault("RMW", 0)
     rmw_pairs = []
     for tr, b in zip(combo, base):
         for (r, w) in tr.rmw:
             rmw_pairs.append((b + r, b + w))
-    rmwset = 0
-    for r, w in rmw_pairs:
-        rmwset |= (1 << r) | (1 << w)
-    sets["RMW"] = rmwset
 
     # relations
     rows_po = [0] * n
@@ -130,9 +127,15 @@ def build_skeleton(combo: list[Trace], init: dict[SymVal, Val], extra_locs: set[
     for tr, b in zip(combo, base):
         m = len(tr.events)
         tmask = ((1 << m) - 1) << b
+        evs = tr.events
+        pois = [i if pe.poi is None else pe.poi for i, pe in enumerate(evs)]
         for i in range(m):
-            rows_po[b + i] = tmask & ~((1 << (b + i + 1)) - 1)
             rows_int[b + i] = tmask
+            row = 0
+            for j in range(i + 1, m):
+                if pois[j] > pois[i] or (pois[j] == pois[i] and i in evs[j].iico):
+                    row |= 1 << (b + j)
+            rows_po[b + i] = row
     for ev in events:
         if ev.tid < 0:
             rows_int[ev.eid] = iw_mask
@@ -187,6 +190,12 @@ def read_candidates(sk: Skeleton, combo: list[Trace], optace: bool) -> list[tupl
         for i, pe in enumerate(tr.events):
             if pe.is_write:
                 writes_by_loc.setdefault((pe.loc, pe.value), []).append(b + i)
+    n = len(events)
+    porows = R.rows(n, sk.rels["po"])
+    locw: dict = {}
+    for ev in events:
+        if ev.tid >= 0 and "W" in ev.kinds and ev.loc is not None:
+            locw[ev.loc] = locw.get(ev.loc, 0) | (1 << ev.eid)
     out = []
     for tr, b in zip(combo, base):
         for i, pe in enumerate(tr.events):
@@ -194,20 +203,23 @@ def read_candidates(sk: Skeleton, combo: list[Trace], optace: bool) -> list[tupl
                 continue
             r = b + i
             cands = []
-            for w in writes_by_loc.get((pe.loc, pe.value), ()):
+            for w in writes_by_loc.get((pe.loc, pe.read_value), ()):
                 ew = events[w]
+                if w == r:
+                    continue          # an RMW does not read from itself
                 if optace and ew.tid == tr.tid:
-                    if w > r:
+                    if (porows[r] >> w) & 1:
                         continue      # reading from a po-later write: never coherent
-                    # a po-later write to the same location shadows w
-                    shadowed = False
-                    for k in range(w + 1, r):
-                        ek = events[k]
-                        if ek.loc == pe.loc and "W" in ek.kinds:
-                            shadowed = True
-                            break
-                    if shadowed:
-                        continue
+                    # a write to the same location po-between w and r shadows w
+                    between = porows[w] & ~porows[r] & ~(1 << r)
+                    if between & locw.get(pe.loc, 0) and (porows[w] >> r) & 1:
+                        shadowed = False
+                        for k in R.members(between & locw.get(pe.loc, 0)):
+                            if (porows[k] >> r) & 1:
+                                shadowed = True
+                                break
+                        if shadowed:
+                            continue
                 cands.append(w)
             if not cands:
                 return None
@@ -254,7 +266,7 @@ def combos(traces: list[list[Trace]], init: dict[SymVal, Val], deadline: Deadlin
     nt = len(traces)
     # what each trace writes / needs
     writes = [[{(e.loc, e.value) for e in tr.events if e.is_write} for tr in ts] for ts in traces]
-    needs = [[{(e.loc, e.value) for e in tr.events if e.rf_read} for tr in ts] for ts in traces]
+    needs = [[{(e.loc, e.read_value) for e in tr.events if e.rf_read} for tr in ts] for ts in traces]
     init_pairs = {(l, v) for l, v in init.items()}
     anyw = [set().union(*w) if w else set() for w in writes]
 

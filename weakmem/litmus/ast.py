@@ -29,7 +29,28 @@ class SymVal:
     offset: int = 0
 
 
-Value = Union[IntVal, SymVal]
+@dataclass(frozen=True)
+class ArrayVal:
+    """`{1,2}` -- the contents of an array location, in an init block or a
+    final condition (`int x[2] = {1,2}`, `exists x={2,1}`)."""
+    values: tuple["Value", ...]
+
+
+@dataclass(frozen=True)
+class LabelVal:
+    """The address of a code label: `P1:L0` or `label:"P1:L0"` (asm tests)."""
+    tid: int
+    label: str
+
+
+@dataclass(frozen=True)
+class InstrVal:
+    """An instruction used as a value: `instr:"NOP"` (self-modifying-code
+    tests; the text is decoded by the architecture front-end)."""
+    text: str
+
+
+Value = Union[IntVal, SymVal, ArrayVal, LabelVal, InstrVal]
 
 
 @dataclass(frozen=True)
@@ -102,7 +123,18 @@ class PImplies:
     b: "Prop"
 
 
-Prop = Union[PTrue, PFalse, PAtom, PNot, PAnd, POr, PImplies]
+@dataclass(frozen=True)
+class PFault:
+    """`Fault(P0:L0, x, Kind)` / `fault(P0, x)` -- a fault atom (asm tests).
+    tid/label come from the `Pn[:label]` argument; `args` are the remaining
+    arguments as written."""
+    tid: int | None
+    label: str | None
+    args: tuple[str, ...] = ()
+    pos: Pos | None = field(default=None, compare=False)
+
+
+Prop = Union[PTrue, PFalse, PAtom, PNot, PAnd, POr, PImplies, PFault]
 
 
 @dataclass(frozen=True)

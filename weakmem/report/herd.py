@@ -16,9 +16,15 @@ def herd_block(r: TestResult) -> str:
     lines.extend(states)
     if r.undetermined:
         lines.append(f"Undetermined ({r.undetermined})")
-    lines.append("Ok" if v.ok else "No")
+    elif "*undef*" in r.flags:
+        lines.append("Undef")
+    else:
+        lines.append("Ok" if v.ok else "No")
     lines.append("Witnesses")
-    lines.append(f"Positive: {r.pos} Negative: {r.neg}")
+    if r.quantifier == "~exists":     # herd7 swaps the counts on this line only
+        lines.append(f"Positive: {r.neg} Negative: {r.pos}")
+    else:
+        lines.append(f"Positive: {r.pos} Negative: {r.neg}")
     for f in sorted(r.flags):
         lines.append(f"Flag {f}")
     lines.append(f"Condition {r.condition_text}")

@@ -22,6 +22,9 @@ from weakmem.semantics.values import ValueError_, binop, truth, unop
 EMPTY: frozenset[int] = frozenset()
 
 R_KINDS = frozenset({"R", "M"})
+RMW_R_KINDS = frozenset({"R", "M", "RMW"})
+RMW_W_KINDS = frozenset({"W", "M", "RMW"})
+C11_RMW_KINDS = frozenset({"R", "W", "M", "RMW"})
 W_KINDS = frozenset({"W", "M"})
 F_KINDS = frozenset({"F"})
 
@@ -46,18 +49,32 @@ def is_c11_atomic_type(ctype: str | None) -> bool:
 
 
 class _State:
-    __slots__ = ("regs", "events", "rmw", "ctrl")
+    """One path through a thread.  `poi` counts statements the way herd7
+    numbers them (program order between statements); `ctrl` holds the reads
+    the enclosing `if` conditions depend on."""
+    __slots__ = ("regs", "events", "rmw", "ctrl", "poi")
 
-    def __init__(self, regs, events, rmw, ctrl):
+    def __init__(self, regs, events, rmw, ctrl, poi=0):
         self.regs: dict[str, tuple[Val, frozenset[int]]] = regs
         self.events: list[PEvent] = events
         self.rmw: list[tuple[int, int]] = rmw
         self.ctrl: frozenset[int] = ctrl
+        self.poi: int = poi
 
     def copy(self) -> "_State":
-        return _State(dict(self.regs), list(self.events), list(self.rmw), self.ctrl)
+        return _State(dict(self.regs), list(self.events), list(self.rmw), self.ctrl, self.poi)
 
     def add(self, ev: PEvent) -> int:
+        """Append an event of the current statement.  Its intra-statement
+        predecessors (iico) are the same-statement events it depends on."""
+        ev.poi = self.poi
+        pre = set()
+        for i in ev.addr | ev.data | ev.ctrl | ev.iico:
+            e = self.events[i]
+            if e.poi == self.poi:
+                pre.add(i)
+                pre |= e.iico
+        ev.iico = frozenset(pre)
         self.events.append(ev)
         return len(self.events) - 1
 
@@ -141,6 +158,7 @@ class CFrontend:
     def traces(self, tid: int, domain: Callable[[SymVal], Iterable[Val]]) -> list[Trace]:
         """All traces of thread `tid`, reads drawing values from `domain`."""
         self.domain = domain
+        self.tid = tid
         th = self.test.threads[tid]
         regs = {name: (v, EMPTY) for name, v in self.init_regs.get(tid, {}).items()}
         st = _State(regs, [], [], EMPTY)
@@ -165,14 +183,15 @@ class CFrontend:
         return states
 
     def exec_stmt(self, s, st: _State) -> list[_State]:
+        if isinstance(s, A.SDecl) and s.init is None:
+            st.regs.setdefault(s.name, (0, EMPTY))
+            return [st]
+        st.poi += 1          # every statement node takes the next index (herd7)
         if isinstance(s, A.SBlock):
             return self.exec_block(s.body, st)
         if isinstance(s, A.SSkip):
             return [st]
         if isinstance(s, A.SDecl):
-            if s.init is None:
-                st.regs[s.name] = (0, EMPTY)
-                return [st]
             out = []
             for v, d, s2 in self.eval(s.init, st):
                 s2.regs[s.name] = (v, d)
@@ -183,30 +202,43 @@ class CFrontend:
         if isinstance(s, A.SExpr):
             return [s2 for _, _, s2 in self.eval(s.e, st, stmt=True)]
         if isinstance(s, A.SIf):
+            # ctrl reaches the events of the branch taken, not those after the join
             out = []
+            outer = st.ctrl
             for v, d, s2 in self.eval(s.cond, st):
-                s2.ctrl = s2.ctrl | d
+                s2.ctrl = outer | d
                 if truth(v):
-                    out.extend(self.exec_stmt(s.then, s2))
+                    s2.poi += 1
+                    done = self.exec_stmt(s.then, s2)
                 elif s.els is not None:
-                    out.extend(self.exec_stmt(s.els, s2))
+                    s2.poi += 1
+                    done = self.exec_stmt(s.els, s2)
                 else:
-                    out.append(s2)
+                    done = [s2]
+                for s3 in done:
+                    s3.ctrl = outer
+                out.extend(done)
             return out
         if isinstance(s, A.SWhile):
             return self.exec_while(s, st, self.unroll)
         raise self.err(f"unsupported statement {type(s).__name__}", s)
 
     def exec_while(self, s: A.SWhile, st: _State, fuel: int) -> list[_State]:
+        # `while (c) b` is `if (c) { b; while (c) b }`, unrolled `unroll` times;
+        # paths needing more iterations are dropped (herd7 does not count them).
         out = []
+        outer = st.ctrl
         for v, d, s2 in self.eval(s.cond, st):
-            s2.ctrl = s2.ctrl | d
             if not truth(v):
+                s2.ctrl = outer
                 out.append(s2)
             elif fuel > 0:
+                s2.ctrl = outer | d
+                s2.poi += 1
                 for s3 in self.exec_stmt(s.body, s2):
-                    out.extend(self.exec_while(s, s3, fuel - 1))
-            # else: the path needs more iterations than the bound: dropped
+                    for s4 in self.exec_while(s, s3, fuel - 1):
+                        s4.ctrl = outer
+                        out.append(s4)
         return out
 
     def exec_assign(self, s: A.SAssign, st: _State) -> list[_State]:
@@ -231,10 +263,8 @@ class CFrontend:
     # ------------------------------------------------------------------
     # events
     def plain_tags(self, addr: SymVal) -> frozenset[str]:
-        # Plain C accesses carry no annotation (LKMM: Plain); accesses to
-        # atomic-typed locations through plain syntax are seq_cst (C11).
-        if addr.name in self.atomic_locs:
-            return frozenset({"sc"})
+        # Plain C accesses carry no annotation: LKMM's Plain, C11's NA
+        # (also through an atomic_int pointer, as herd7 does).
         return frozenset()
 
     def read(self, st: _State, addr: SymVal, tags, addr_deps, node, kinds=R_KINDS) -> Iterator[tuple[Val, frozenset[int], _State]]:
@@ -384,45 +414,49 @@ class CFrontend:
         self.fence(st, self.tag1(e), e)
         yield 0, EMPTY, st
 
-    def _rmw(self, e, st, addr_e, compute, tag: str, returns: str, cond=None):
-        """Generic RMW. compute(old) -> new value; cond(old) -> success?
-        returns 'old' | 'new' | 'none' | 'success'."""
+    # ------------------------------------------------------------------
+    # Linux read-modify-writes: an R and a W paired by rmw, both in RMW;
+    # {mb} adds F[mb] before and after; a failed conditional RMW is a lone
+    # R[once] (still in RMW), with no fences.
+    def _linux_rmw(self, e, st, addr_e, tag, value_deps, compute, cond=None, ret="old",
+                   data_rw=False, ctrl_deps=EMPTY):
+        """compute(old) -> new; cond(old) -> success; ret: 'old'|'new'|'none'|'success'|'read'."""
         for addr, ad, s2 in self.ptr(addr_e, st):
-            for old, rd, s3, new, nd, ok in self._rmw_read(e, s2, addr, ad, compute, cond, tag):
-                if returns == "old":
+            vals = list(self.domain(addr))
+            for k, old in enumerate(vals):
+                s3 = s2.copy() if k < len(vals) - 1 else s2
+                ok = True if cond is None else cond(old)
+                fl = rmw_flavour(tag, ok)
+                rtags = fl.read_tags
+                if e.name == "__atomic_op":
+                    rtags = frozenset({"noreturn"})
+                pre = EMPTY
+                if fl.fence_before:
+                    pre = frozenset({self.fence(s3, fl.fence_before, e)})
+                ridx = s3.add(PEvent(RMW_R_KINDS, addr, old, rtags, self.text(e), addr=ad, ctrl=s3.ctrl,
+                                     rf_read=True, iico=pre))
+                rd = frozenset({ridx})
+                new = None
+                if ok:
+                    new = compute(old)
+                    widx = s3.add(PEvent(RMW_W_KINDS, addr, new, fl.write_tags, self.text(e), addr=ad,
+                                         data=value_deps | (rd if data_rw else EMPTY),
+                                         ctrl=s3.ctrl | ctrl_deps, is_write=True, iico=rd | pre))
+                    s3.rmw.append((ridx, widx))
+                    if fl.fence_after:
+                        s3.add(PEvent(F_KINDS, None, None, frozenset({fl.fence_after}), self.text(e),
+                                      ctrl=s3.ctrl, iico=rd | {widx} | pre))
+                if ret == "old" or ret == "read":
                     yield old, rd, s3
-                elif returns == "new":
-                    yield new, nd, s3
-                elif returns == "success":
+                elif ret == "new":
+                    yield new, rd | value_deps, s3
+                elif ret == "success":
                     yield int(ok), rd, s3
                 else:
                     yield 0, EMPTY, s3
 
-    def _rmw_read(self, e, st, addr, ad, compute, cond, tag):
-        succ_fl = rmw_flavour(tag, True)
-        # fences before depend on success, which depends on the value read:
-        # enumerate values first, then lay out events.
-        for v in list(self.domain(addr)):
-            s2 = st.copy()
-            ok = True if cond is None else cond(v)
-            fl = succ_fl if ok else rmw_flavour(tag, False)
-            if fl.fence_before:
-                self.fence(s2, fl.fence_before, e)
-            kinds = R_KINDS
-            ridx = s2.add(PEvent(kinds, addr, v, fl.read_tags | (frozenset({"noreturn"}) if e.name == "__atomic_op" else frozenset()),
-                                 self.text(e), addr=ad, ctrl=s2.ctrl, rf_read=True))
-            rd = frozenset({ridx})
-            new, nd = None, rd
-            if ok:
-                new, extra = compute(v)
-                nd = rd | extra
-                widx = self.write(s2, addr, new, fl.write_tags, ad, nd, e)
-                s2.rmw.append((ridx, widx))
-                if fl.fence_after:
-                    self.fence(s2, fl.fence_after, e)
-            yield v, rd, s2, new, nd, ok
-
-    def _opfun(self, e, opnode, operand_e, st):
+    def _op(self, e: A.ECall, i: int) -> str:
+        opnode = e.args[i]
         if not isinstance(opnode, A.EOp) or opnode.op not in OPS:
             raise self.err("expected an operator argument", opnode)
         return opnode.op
@@ -431,21 +465,22 @@ class CFrontend:
         self.nargs(e, 2)
         tag = self.tag1(e)
         for v, d, s2 in self.eval(e.args[1], st):
-            yield from self._rmw(e, s2, e.args[0], lambda old, v=v, d=d: (v, d), tag, "old")
+            yield from self._linux_rmw(e, s2, e.args[0], tag, d, lambda old, v=v: v)
 
     def p_cmpxchg(self, e, st):
         self.nargs(e, 3)
         tag = self.tag1(e)
         for o, do, s2 in self.eval(e.args[1], st):
             for n, dn, s3 in self.eval(e.args[2], s2):
-                yield from self._rmw(e, s3, e.args[0], lambda old, n=n, dn=dn: (n, dn), tag, "old",
-                                     cond=lambda old, o=o: old == o)
+                yield from self._linux_rmw(e, s3, e.args[0], tag, dn, lambda old, n=n: n,
+                                           cond=lambda old, o=o: old == o, ctrl_deps=do)
 
-    def _arith(self, e, st, tag, returns):
+    def _arith(self, e, st, tag, ret):
         self.nargs(e, 3)
-        op = self._opfun(e, e.args[1], e.args[2], st)
+        op = self._op(e, 1)
         for v, d, s2 in self.eval(e.args[2], st):
-            yield from self._rmw(e, s2, e.args[0], lambda old, v=v, d=d: (self.op(op, old, v, e), d), tag, returns)
+            yield from self._linux_rmw(e, s2, e.args[0], tag, d, lambda old, v=v: self.op(op, old, v, e),
+                                       ret=ret, data_rw=True)
 
     def p_atomic_op(self, e, st):
         yield from self._arith(e, st, "once", "none")
@@ -456,77 +491,89 @@ class CFrontend:
     def p_atomic_fetch_op(self, e, st):
         yield from self._arith(e, st, self.tag1(e), "old")
 
-    def p_atomic_add_unless(self, e, st):
+    def _add_unless(self, e, st, tag, ret):
         self.nargs(e, 3)
-        tag = self.tag1(e)
         for a, da, s2 in self.eval(e.args[1], st):
             for u, du, s3 in self.eval(e.args[2], s2):
-                yield from self._rmw(e, s3, e.args[0], lambda old, a=a, da=da: (self.op("+", old, a, e), da), tag,
-                                     "success", cond=lambda old, u=u: old != u)
+                yield from self._linux_rmw(e, s3, e.args[0], tag, da, lambda old, a=a: self.op("+", old, a, e),
+                                           cond=lambda old, u=u: old != u, ret=ret, data_rw=True,
+                                           ctrl_deps=du)
 
-    # locks ---------------------------------------------------------------
+    def p_atomic_add_unless(self, e, st):
+        # `__atomic_add_unless{t}(x,a,u)` returns the value read
+        yield from self._add_unless(e, st, self.tag1(e) if e.tags else "mb", "read")
+
+    def b_atomic_add_unless(self, e, st):
+        # the built-in `atomic_add_unless(x,a,u)`: fully ordered, returns success
+        yield from self._add_unless(e, st, "mb", "success")
+
+    # locks: events without value, outside R/W/M (lock.cat gives them rf/co)
+    def _lock_pair(self, st, addr, ad, e):
+        r = st.add(PEvent(frozenset({"LKR"}), addr, None, frozenset(), self.text(e), addr=ad, ctrl=st.ctrl))
+        w = st.add(PEvent(frozenset({"LKW"}), addr, None, frozenset(), self.text(e), addr=ad,
+                          ctrl=st.ctrl, iico=frozenset({r})))
+        st.rmw.append((r, w))
+        return r
+
     def p_lock(self, e, st):
         self.nargs(e, 1)
         for addr, ad, s2 in self.ptr(e.args[0], st):
-            r = self.special(s2, {"LKR"}, addr, 0, (), e, addr_deps=ad)
-            w = self.special(s2, {"LKW"}, addr, 1, (), e, addr_deps=ad)
-            s2.rmw.append((r, w))
+            self._lock_pair(s2, addr, ad, e)
             yield 0, EMPTY, s2
 
     def p_unlock(self, e, st):
         self.nargs(e, 1)
         for addr, ad, s2 in self.ptr(e.args[0], st):
-            self.special(s2, {"UL"}, addr, 0, (), e, addr_deps=ad)
+            s2.add(PEvent(frozenset({"UL"}), addr, None, frozenset(), self.text(e), addr=ad, ctrl=s2.ctrl))
             yield 0, EMPTY, s2
 
     def p_trylock(self, e, st):
         self.nargs(e, 1)
         for addr, ad, s2 in self.ptr(e.args[0], st):
             s3 = s2.copy()
-            r = self.special(s2, {"LKR"}, addr, 0, (), e, addr_deps=ad)
-            w = self.special(s2, {"LKW"}, addr, 1, (), e, addr_deps=ad)
-            s2.rmw.append((r, w))
+            r = self._lock_pair(s2, addr, ad, e)
             yield 1, frozenset({r}), s2
-            f = self.special(s3, {"LF"}, addr, 1, (), e, addr_deps=ad)
+            f = s3.add(PEvent(frozenset({"LF"}), addr, None, frozenset(), self.text(e), addr=ad, ctrl=s3.ctrl))
             yield 0, frozenset({f}), s3
 
     def p_islocked(self, e, st):
         self.nargs(e, 1)
         for addr, ad, s2 in self.ptr(e.args[0], st):
             s3 = s2.copy()
-            r = self.special(s2, {"RL"}, addr, 1, (), e, addr_deps=ad)
+            r = s2.add(PEvent(frozenset({"RL"}), addr, None, frozenset(), self.text(e), addr=ad, ctrl=s2.ctrl))
             yield 1, frozenset({r}), s2
-            u = self.special(s3, {"RU"}, addr, 0, (), e, addr_deps=ad)
+            u = s3.add(PEvent(frozenset({"RU"}), addr, None, frozenset(), self.text(e), addr=ad, ctrl=s3.ctrl))
             yield 0, frozenset({u}), s3
 
-    # SRCU ----------------------------------------------------------------
+    # SRCU: events with a location, outside M/R/W/F.  srcu_read_lock returns
+    # herd7's per-site value (tid+1)*307 + poi*599, which srcu_read_unlock
+    # passes back (different-values checks the pairing).
     def p_srcu(self, e, st):
         tag = self.tag1(e)
+        kinds = frozenset({"SRCU"})
         if tag == "srcu-lock":
             self.nargs(e, 1)
             for addr, ad, s2 in self.ptr(e.args[0], st):
-                for v in list(self.domain(addr)):
-                    s3 = s2.copy()
-                    idx = s3.add(PEvent(frozenset({"SRCU", "R", "M"}), addr, v, frozenset({tag}), self.text(e),
-                                        addr=ad, ctrl=s3.ctrl, rf_read=True))
-                    yield v, frozenset({idx}), s3
+                v = (self.tid + 1) * 307 + s2.poi * 599
+                s2.add(PEvent(kinds, addr, v, frozenset({tag}), self.text(e), addr=ad, ctrl=s2.ctrl))
+                yield v, EMPTY, s2
         elif tag == "srcu-unlock":
             self.nargs(e, 2)
             for v, d, s2 in self.eval(e.args[1], st):
                 for addr, ad, s3 in self.ptr(e.args[0], s2):
-                    s3.add(PEvent(frozenset({"SRCU", "W", "M"}), addr, v, frozenset({tag}), self.text(e),
-                                  addr=ad, data=d, ctrl=s3.ctrl, is_write=True))
+                    s3.add(PEvent(kinds, addr, v, frozenset({tag}), self.text(e), addr=ad, data=d, ctrl=s3.ctrl))
                     yield 0, EMPTY, s3
         elif tag == "sync-srcu":
             self.nargs(e, 1)
             for addr, ad, s2 in self.ptr(e.args[0], st):
-                s2.add(PEvent(frozenset({"SRCU", "F"}), addr, None, frozenset({tag}), self.text(e),
-                              addr=ad, ctrl=s2.ctrl))
+                s2.add(PEvent(kinds, addr, None, frozenset({tag}), self.text(e), addr=ad, ctrl=s2.ctrl))
                 yield 0, EMPTY, s2
         else:
             raise self.err(f"unknown srcu operation '{tag}'", e)
 
-    # C11 -------------------------------------------------------------------
+    # ------------------------------------------------------------------
+    # C11: accesses tagged with their memory order; RMWs are one event in
+    # both R and W (value read in `rval`, value written in `value`).
     def mo(self, e, arg) -> str:
         if isinstance(arg, A.EVar) and arg.name in C11_ORDERS:
             return C11_ORDERS[arg.name]
@@ -549,30 +596,51 @@ class CFrontend:
         self.fence(st, mo, e)
         yield 0, EMPTY, st
 
-    def _c11_rmw(self, e, st, nval_args, compute, returns, cond=None, mo_index=None):
-        mo = self.mo(e, e.args[mo_index]) if mo_index is not None and len(e.args) > mo_index else "sc"
-        for addr, ad, s2 in self.ptr(e.args[0], st):
-            for v in list(self.domain(addr)):
-                s3 = s2.copy()
-                ok = True if cond is None else cond(v)
-                ridx = s3.add(PEvent(R_KINDS, addr, v, frozenset({mo}), self.text(e), addr=ad, ctrl=s3.ctrl,
-                                     rf_read=True))
-                rd = frozenset({ridx})
-                if ok:
-                    new, nd = compute(v)
-                    widx = self.write(s3, addr, new, {mo}, ad, nd | rd, e)
-                    s3.rmw.append((ridx, widx))
-                yield (v if returns == "old" else int(ok)), rd, s3
+    def _c11_rmw(self, s2, addr, ad, old, new, vdeps, mo, e) -> int:
+        return s2.add(PEvent(C11_RMW_KINDS, addr, new, frozenset({mo}), self.text(e), addr=ad, data=vdeps,
+                             ctrl=s2.ctrl, rf_read=True, is_write=True, rval=old))
+
+    def _c11_update(self, e, st, nargs_mo, compute):
+        mo = self.mo(e, e.args[nargs_mo]) if len(e.args) > nargs_mo else "sc"
+        for v, d, s2 in self.eval(e.args[1], st):
+            for addr, ad, s3 in self.ptr(e.args[0], s2):
+                vals = list(self.domain(addr))
+                for k, old in enumerate(vals):
+                    s4 = s3.copy() if k < len(vals) - 1 else s3
+                    idx = self._c11_rmw(s4, addr, ad, old, compute(old, v), d, mo, e)
+                    yield old, frozenset({idx}), s4
 
     def c11_xchg(self, e, st):
-        for v, d, s2 in self.eval(e.args[1], st):
-            yield from self._c11_rmw(e, s2, 1, lambda old, v=v, d=d: (v, d), "old", mo_index=2)
+        yield from self._c11_update(e, st, 2, lambda old, v: v)
 
     def c11_fetch(self, e, st):
         op = {"add": "+", "sub": "-", "or": "|", "xor": "^", "and": "&"}[e.name.split("_")[2]]
-        for v, d, s2 in self.eval(e.args[1], st):
-            yield from self._c11_rmw(e, s2, 1, lambda old, v=v, d=d: (self.op(op, old, v, e), d), "old",
-                                     mo_index=2)
+        yield from self._c11_update(e, st, 2, lambda old, v: self.op(op, old, v, e))
+
+    def c11_cas(self, e, st):
+        """atomic_compare_exchange_{strong,weak}[_explicit](obj, exp, des[, succ, fail]):
+        read *exp (plain); success: one RMW event writing des, returns 1;
+        failure: a read of obj with the failure order, then *exp = value read
+        (plain), returns 0.  The weak form may also fail spuriously."""
+        weak = "weak" in e.name
+        succ = self.mo(e, e.args[3]) if len(e.args) > 3 else "sc"
+        fail = self.mo(e, e.args[4]) if len(e.args) > 4 else "sc"
+        for expaddr, ed, s1 in self.ptr(e.args[1], st):
+            for expected, xd, s2 in self.read(s1, expaddr, (), ed, e):
+                for des, dd, s3 in self.eval(e.args[2], s2):
+                    for addr, ad, s4 in self.ptr(e.args[0], s3):
+                        vals = list(self.domain(addr))
+                        for old in vals:
+                            if old == expected:
+                                s5 = s4.copy()
+                                self._c11_rmw(s5, addr, ad, old, des, dd, succ, e)
+                                yield 1, EMPTY, s5
+                            if old != expected or weak:
+                                s5 = s4.copy()
+                                ridx = s5.add(PEvent(R_KINDS, addr, old, frozenset({fail}), self.text(e), addr=ad,
+                                                     ctrl=s5.ctrl, rf_read=True))
+                                self.write(s5, expaddr, old, (), ed, frozenset({ridx}), e)
+                                yield 0, EMPTY, s5
 
 
 C11_PRIMS = {
@@ -593,4 +661,18 @@ C11_PRIMS = {
     "atomic_fetch_or": "c11_fetch",
     "atomic_fetch_xor": "c11_fetch",
     "atomic_fetch_and": "c11_fetch",
+    "atomic_compare_exchange_strong_explicit": "c11_cas",
+    "atomic_compare_exchange_weak_explicit": "c11_cas",
+    "atomic_compare_exchange_strong": "c11_cas",
+    "atomic_compare_exchange_weak": "c11_cas",
+    "atomic_add_unless": "b_atomic_add_unless",
 }
+
+
+def _factory(test, macros, unroll):
+    return CFrontend(test, macros, unroll)
+
+
+from weakmem.semantics.frontends import register as _register  # noqa: E402
+
+_register("C", _factory)

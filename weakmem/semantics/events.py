@@ -48,6 +48,7 @@ class Event:
     tags: frozenset[str] = frozenset()
     poi: int = 0
     instr: str = ""
+    rval: Val | None = None   # value read by a single-event RMW (value = value written)
 
     def is_(self, k: str) -> bool:
         return k in self.kinds

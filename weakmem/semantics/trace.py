@@ -31,6 +31,13 @@ class PEvent:
     ctrl: frozenset[int] = frozenset()
     rf_read: bool = False
     is_write: bool = False   # a write the engine may use as an rf source / co member
+    rval: Val | None = None  # value read, for single-event RMWs (value is then the value written)
+    poi: int | None = None   # program-order index (statement); None = position in the trace
+    iico: frozenset[int] = frozenset()  # same-statement events that must precede this one
+
+    @property
+    def read_value(self):
+        return self.rval if self.rval is not None else self.value
 
 
 @dataclass

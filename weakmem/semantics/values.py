@@ -25,7 +25,17 @@ def _cmp_key(v: Val):
     return (0, "", v)
 
 
+def wrap32(v: int) -> int:
+    """C `int` arithmetic (herd7 uses 32-bit signed values)."""
+    return ((v + 0x80000000) & 0xFFFFFFFF) - 0x80000000
+
+
 def binop(op: str, a: Val, b: Val) -> Val:
+    r = _binop(op, a, b)
+    return wrap32(r) if isinstance(r, int) else r
+
+
+def _binop(op: str, a: Val, b: Val) -> Val:
     sa, sb = isinstance(a, SymVal), isinstance(b, SymVal)
     if op == "==":
         return int(a == b)
@@ -93,7 +103,7 @@ def unop(op: str, a: Val) -> Val:
     if isinstance(a, SymVal):
         raise ValueError_(f"operator '{op}' is not defined on address {a.name}")
     if op == "-":
-        return -a
+        return wrap32(-a)
     if op == "~":
         return ~a
     if op == "+":
