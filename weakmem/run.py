@@ -166,6 +166,8 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
     deadline = Deadline(opts.timeout)
     try:
         fe = frontend_for(test, lm.macros, opts.unroll)
+        # assembly front-ends spell the condition as herd7 does (canonical registers, typed constants)
+        res.condition_text = condition_str(test.condition, lm.hexa)
         init = init_values(test)
         for name in sorted(fe.shared):
             init.setdefault(SymVal(name), 0)

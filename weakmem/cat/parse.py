@@ -516,7 +516,8 @@ class _Builder(Transformer):
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     return Lark(_GRAMMAR.read_text(), parser="lalr", start="start",
-                propagate_positions=True, maybe_placeholders=False)
+                propagate_positions=True, maybe_placeholders=False,
+                lexer="basic")
 
 
 def _describe(tok: Token) -> str:

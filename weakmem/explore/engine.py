@@ -103,6 +103,9 @@ def build_skeleton(combo: list[Trace], init: dict[SymVal, Val], extra_locs: set[
                 addset(c11, ev.eid)
     for k in ("R", "W", "M", "F", "IW", "FW", "LKR", "LKW", "UL", "LF", "RL", "RU", "SRCU"):
         sets.setdefault(k, 0)
+    for tr in combo:
+        for k in tr.declared_sets:
+            sets.setdefault(k, 0)
     mem = sets["M"]
     atomic = 0
     for c11 in C11_TAG_SETS.values():

@@ -56,7 +56,7 @@ def split_asm(text: str, start: int, end: int, file: str) -> list[AsmThread]:
         i = j + 1
     rows = [r for r in rows if text[r[0]:r[1]].strip()]
     if not rows:
-        raise LitmusError("missing program (expected a row 'P0 | P1 ... ;')", pos(start))
+        raise LitmusError("missing program (expected a row 'P0 | P1 ... ;')", pos(end))
 
     # ---------------------------------------------------------------- header row
     names: list[tuple[str, int]] = []

@@ -72,6 +72,12 @@ class _Type:
         return " ".join(self.words)
 
 
+@dataclass
+class _Void:
+    """`P0(void)`."""
+    pos: Pos | None
+
+
 def ctype_str(t: _Type, stars: int) -> str:
     base = t.base()
     return f"{base} {'*' * stars}" if stars else base
@@ -121,11 +127,12 @@ class CTransformer(PosTransformer):
         return CThread(int(proc[1:]), str(proc), tuple(params), tuple(body), self.pos(proc))
 
     def params(self, c):
-        ps = [p for p in c if isinstance(p, CParam) or p == "void"]
-        if any(p == "void" for p in ps):
+        ps = [p for p in c if isinstance(p, (CParam, _Void))]
+        voids = [p for p in ps if isinstance(p, _Void)]
+        if voids:
             if len(ps) == 1:
                 return []
-            raise LitmusError("'void' must be the only parameter", self.pos(c))
+            raise LitmusError("'void' must be the only parameter", voids[0].pos)
         return ps
 
     def param(self, c):
@@ -136,7 +143,7 @@ class CTransformer(PosTransformer):
     def param_void(self, c):
         t: _Type = c[0]
         if t.words == ["void"]:
-            return "void"
+            return _Void(t.pos)
         raise LitmusError("parameter name expected", t.pos)
 
     # ------------------------------------------------------------ types
@@ -151,10 +158,10 @@ class CTransformer(PosTransformer):
 
     def atomic_paren(self, c):
         t, stars = c[2]
-        return "_Atomic " + ctype_str(t, stars)
+        return Token.new_borrow_pos("TYPEWORD", "_Atomic " + ctype_str(t, stars), c[0])
 
     def struct_spec(self, c):
-        return f"struct {c[1]}"
+        return Token.new_borrow_pos("TYPEWORD", f"struct {c[1]}", c[0])
 
     def typename(self, c):
         return (c[0], sum(1 for x in c[1:] if x == "*"))

@@ -199,10 +199,9 @@ class MacroTable:
                     return SExpr(self._expr(body, depth + 1), s.pos)
                 assert m.stmts is not None
                 stmts = [self._stmt(_subst(b, env, e.pos), depth + 1) for b in m.stmts]
-                if not stmts:
-                    return SSkip(s.pos)
-                if len(stmts) == 1:
-                    return stmts[0]
+                # herd7 expands a statement macro into a block `{ ... }`: the
+                # block is a statement node of its own (it takes a program-order
+                # index), so keep it even around a single statement.
                 return SBlock(tuple(stmts), s.pos)
             return dataclasses.replace(s, e=self._expr(e, depth))
         if isinstance(s, SAssign):

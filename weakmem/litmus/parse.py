@@ -39,6 +39,8 @@ def parse_litmus(path: str, text: str | None = None) -> Litmus:
     if text is None:
         text = read_litmus_text(path)
     text = text.replace("\r\n", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
     sec = split_litmus(text, path)
 
     arch = ARCHS.get(sec.arch.upper())

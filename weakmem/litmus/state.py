@@ -74,10 +74,6 @@ def _num(tok) -> int:
     return -v if neg else v
 
 
-def _toks(c):
-    return [x for x in c if isinstance(x, Token)]
-
-
 class StateTransformer(PosTransformer):
     # ------------------------------------------------------------ helpers
     def _procreg(self, tok) -> tuple[bool, int, str]:

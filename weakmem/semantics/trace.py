@@ -47,6 +47,7 @@ class Trace:
     rmw: list[tuple[int, int]] = field(default_factory=list)
     regs: dict[str, Val] = field(default_factory=dict)   # final register values
     extra_rels: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # arch-specific (iico ...)
+    declared_sets: frozenset[str] = frozenset()   # arch event sets that exist even when empty (DMB, X...)
 
     def reads(self):
         return [i for i, e in enumerate(self.events) if e.rf_read]

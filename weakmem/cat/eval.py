@@ -1,0 +1,407 @@
+"""The cat interpreter: evaluate a loaded model on one candidate execution.
+
+    for out in evaluate(model, inp, cache):
+        out.allowed, out.flags, out.failed, out.env["co"]
+
+One `Outcome` is produced per path through the model's `with x from S`
+instructions.  The model is compiled once per input signature (the names
+of the engine's sets and relations, and which of them are dynamic), see
+weakmem.cat.compile.  Top-level steps that do not depend on a dynamic input
+are *static*: they are evaluated once per `static_key` and cached in the
+`EvalCache`; what remains for each call is a short "dynamic program".
+
+Static steps are organised in *segments* separated by static `with`
+instructions (whose set does not depend on dynamic inputs): the static
+values after such a `with` depend on the chosen element, so each segment's
+static state is cached per (static_key, branch path).
+"""
+from __future__ import annotations
+
+import sys
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+
+from weakmem.errors import CatError
+
+from . import compile as C
+from .model import Model
+from .prims import Ctx
+from .values import ESet, Proc, as_set, elements, kind, to_int
+
+
+@dataclass
+class ExecInput:
+    n: int                                   # events are 0..n-1
+    sets: dict[str, int]                     # engine sets as bitsets
+    rels: dict[str, int]                     # engine relations (n*n bits)
+    tags: list[frozenset[str]]               # per-event annotations
+    locs: list[object | None]                # per-event location key
+    values: list[object | None]              # per-event value
+    tids: list[int]                          # per-event thread (-1 = init)
+    dynamic: frozenset[str] = frozenset({"rf", "FW"})
+    static_key: object = None                # equal keys => equal static inputs
+
+
+@dataclass
+class Outcome:
+    allowed: bool
+    flags: tuple[str, ...]
+    failed: Optional[str]
+    env: dict[str, object] = field(default_factory=dict)
+
+
+class _SegState:
+    """Static state of one segment for one (static_key, branch path)."""
+    __slots__ = ("env", "program", "failed", "with_elems", "seg", "ctx_path",
+                 "children", "dyn_slots")
+
+    def __init__(self) -> None:
+        self.env: list = []
+        self.program: list[C.Step] = []
+        self.failed: Optional[str] = None
+        self.with_elems: Optional[list] = None
+        self.seg = 0
+        self.ctx_path: tuple[int, ...] = ()
+        self.children: dict[int, "_SegState"] = {}
+        self.dyn_slots: list[int] = []
+
+
+class EvalCache:
+    """Per-caller cache of static evaluation results.
+
+    Keys are (model, static_key, dynamic names); at most `max_keys` static
+    keys are remembered (least recently used are dropped)."""
+
+    def __init__(self, max_keys: int = 256):
+        self.max_keys = max_keys
+        self._roots: OrderedDict[Any, tuple[C.Program, _SegState]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def clear(self) -> None:
+        self._roots.clear()
+
+    def __len__(self) -> int:
+        return len(self._roots)
+
+    def root(self, model: Model, inp: ExecInput) -> tuple[C.Program, _SegState]:
+        key = (model, inp.static_key, inp.dynamic)
+        hit = self._roots.get(key) if inp.static_key is not None else None
+        if hit is not None:
+            self._roots.move_to_end(key)
+            self.hits += 1
+            return hit
+        self.misses += 1
+        prog = model.program(frozenset(inp.sets), frozenset(inp.rels),
+                             frozenset(inp.dynamic))
+        state = _build_root(prog, inp)
+        if inp.static_key is not None:
+            self._roots[key] = (prog, state)
+            while len(self._roots) > self.max_keys:
+                self._roots.popitem(last=False)
+        return prog, state
+
+
+# ---------------------------------------------------------------------------
+# step execution
+# ---------------------------------------------------------------------------
+
+
+def _with_pos(e: CatError, st: C.Step) -> CatError:
+    if e.pos is None:
+        e.pos = st.pos
+    return e
+
+
+def _exec_check(st: C.SCheck, vals: list, loc, flags: list) -> Optional[str]:
+    v = st.code(vals, loc)
+    ok = C.run_test(vals[0], st.test, v)
+    if st.neg:
+        ok = not ok
+    k = st.ckind
+    if k == "flag":
+        if ok:
+            flags.append(st.name)
+        return None
+    if k == "undefined":
+        if not ok:
+            flags.append(st.name)
+        return None
+    return None if ok else st.name
+
+
+def _exec_local(steps: list[C.Step], vals: list, loc: dict, flags: list) -> Optional[str]:
+    """Run a procedure / forall body; returns the failing check's name."""
+    for st in steps:
+        try:
+            k = st.kind
+            if k == C.LET:
+                loc = dict(loc)
+                for names, is_tuple, code in st.binds:   # type: ignore[attr-defined]
+                    C.bind_pattern(loc, names, is_tuple, code(vals, loc))
+            elif k == C.CHECK:
+                f = _exec_check(st, vals, loc, flags)    # type: ignore[arg-type]
+                if f is not None:
+                    return f
+            elif k == C.REC:
+                loc = dict(loc)
+                C.local_rec(vals, loc, st.funs, st.fixs, st.pos)  # type: ignore[attr-defined]
+                if st.when is not None:                          # type: ignore[attr-defined]
+                    f = _exec_check(st.when, vals, loc, flags)   # type: ignore[attr-defined]
+                    if f is not None:
+                        return f
+            elif k == C.CALL:
+                f = _exec_call(st, vals, loc, flags)             # type: ignore[arg-type]
+                if f is not None:
+                    return f
+            elif k == C.FORALL:
+                f = _exec_forall(st, vals, loc, flags)           # type: ignore[arg-type]
+                if f is not None:
+                    return f
+            elif k == C.BRANCH:
+                i = st.select(vals, loc)                         # type: ignore[attr-defined]
+                if 0 <= i < len(st.branches):                    # type: ignore[attr-defined]
+                    f = _exec_local(st.branches[i], vals, loc, flags)  # type: ignore[attr-defined]
+                    if f is not None:
+                        return f
+        except CatError as e:
+            raise _with_pos(e, st)
+    return None
+
+
+def _exec_call(st: C.SCall, vals: list, loc, flags: list) -> Optional[str]:
+    p = st.proc(vals, loc)
+    if type(p) is not Proc:
+        raise CatError(f"call: a procedure is expected, found a {kind(p)}", st.pos)
+    arg = st.arg(vals, loc)
+    ploc = dict(p.loc) if p.loc else {}
+    C.bind_pattern(ploc, p.names, p.is_tuple, arg)
+    inner: list[str] = []
+    f = _exec_local(p.body, p.vals, ploc, inner)
+    flags.extend(inner)
+    if f is not None:
+        return st.as_name or f
+    return None
+
+
+def _exec_forall(st: C.SForall, vals: list, loc, flags: list) -> Optional[str]:
+    s = st.code(vals, loc)
+    base = dict(loc) if loc else {}
+    for x in elements(vals[0].n, s):
+        l2 = dict(base)
+        l2[st.var] = x
+        f = _exec_local(st.body, vals, l2, flags)
+        if f is not None:
+            return f
+    return None
+
+
+def _exec_top(st: C.Step, vals: list, flags: list) -> Optional[str]:
+    """Execute one non-`with` top-level step in place."""
+    k = st.kind
+    if k == C.LET:
+        v = st.code(vals, None)                                  # type: ignore[attr-defined]
+        slots = st.slots                                         # type: ignore[attr-defined]
+        if not st.is_tuple:                                      # type: ignore[attr-defined]
+            if slots[0] is not None:
+                vals[slots[0]] = v
+        else:
+            if type(v) is not tuple or len(v) != len(slots):
+                raise CatError(f"cannot match a {kind(v)} against a "
+                               f"{len(slots)}-tuple pattern", st.pos)
+            for s, x in zip(slots, v):
+                if s is not None:
+                    vals[s] = x
+        return None
+    if k == C.CHECK:
+        return _exec_check(st, vals, None, flags)                # type: ignore[arg-type]
+    if k == C.REC:
+        C.top_rec(vals, st)                                      # type: ignore[arg-type]
+        if st.when is not None:                                  # type: ignore[attr-defined]
+            return _exec_check(st.when, vals, None, flags)       # type: ignore[attr-defined]
+        return None
+    if k == C.CALL:
+        return _exec_call(st, vals, None, flags)                 # type: ignore[arg-type]
+    if k == C.FORALL:
+        return _exec_forall(st, vals, None, flags)               # type: ignore[arg-type]
+    if k == C.BRANCH:
+        i = st.select(vals, None)                                # type: ignore[attr-defined]
+        if 0 <= i < len(st.branches):                            # type: ignore[attr-defined]
+            for sub in st.branches[i]:                           # type: ignore[attr-defined]
+                f = _exec_top(sub, vals, flags)
+                if f is not None:
+                    return f
+        return None
+    if k == C.MARK_FLAG:
+        flags.extend(st.names)                                   # type: ignore[attr-defined]
+        return None
+    if k == C.MARK_FAIL:
+        return st.names[0]                                       # type: ignore[attr-defined]
+    raise CatError("internal error: unexpected step", st.pos)
+
+
+# ---------------------------------------------------------------------------
+# static phase
+# ---------------------------------------------------------------------------
+
+
+def _build_root(prog: C.Program, inp: ExecInput) -> _SegState:
+    ctx = Ctx(inp.n, inp.tags, inp.locs, inp.values, inp.tids)
+    env: list = [None] * prog.nslots
+    env[0] = ctx
+    for s, name, k, static in prog.inputs:
+        if static:
+            env[s] = _input_value(inp, name, k)
+    for s, tag in prog.tagsets:
+        env[s] = ctx.tagset(tag)
+    return _build_segment(prog, 0, env, ())
+
+
+def _input_value(inp: ExecInput, name: str, k: str) -> Any:
+    if k == "set":
+        return ESet(inp.sets[name])
+    return inp.rels[name]
+
+
+def _build_segment(prog: C.Program, seg: int, env: list,
+                   path: tuple[int, ...]) -> _SegState:
+    start, stop, with_idx, dyn_before = prog.segments[seg]
+    state = _SegState()
+    state.env = env
+    state.seg = seg
+    state.ctx_path = path
+    state.dyn_slots = dyn_before
+    steps = prog.steps
+    program: list[C.Step] = []
+    for i in range(start, stop):
+        st = steps[i]
+        if not st.live:
+            continue
+        if not st.static:
+            program.append(st)
+            continue
+        fl: list[str] = []
+        try:
+            f = _exec_top(st, env, fl)
+        except CatError as e:
+            raise _with_pos(e, st)
+        if fl:
+            program.append(C.SMark(C.MARK_FLAG, fl, st.pos))
+        if f is not None:
+            state.failed = f
+            state.program = [C.SMark(C.MARK_FAIL, [f], st.pos)]
+            return state
+    if with_idx is not None:
+        wst = steps[with_idx]
+        try:
+            s = wst.code(env, None)                              # type: ignore[attr-defined]
+            state.with_elems = list(elements(env[0].n, s))
+        except CatError as e:
+            raise _with_pos(e, wst)
+        program.append(C.SMark(C.SWITCH, [], wst.pos))
+    state.program = program
+    return state
+
+
+def _child(prog: C.Program, state: _SegState, b: int) -> _SegState:
+    ch = state.children.get(b)
+    if ch is None:
+        _, _, with_idx, _ = prog.segments[state.seg]
+        assert with_idx is not None and state.with_elems is not None
+        env = list(state.env)
+        env[prog.steps[with_idx].slot] = state.with_elems[b]    # type: ignore[attr-defined]
+        ch = _build_segment(prog, state.seg + 1, env, state.ctx_path + (b,))
+        state.children[b] = ch
+    return ch
+
+
+# ---------------------------------------------------------------------------
+# dynamic phase
+# ---------------------------------------------------------------------------
+
+
+def _env_of(prog: C.Program, vals: list) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, s in prog.env_slots.items():
+        v = vals[s]
+        iv = to_int(v) if v is not None else None
+        if iv is not None:
+            out[name] = iv
+    return out
+
+
+def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
+         vals: list, flags: list) -> Iterator[Outcome]:
+    n = len(program)
+    while i < n:
+        st = program[i]
+        k = st.kind
+        try:
+            if k == C.LET:
+                slots = st.slots                                  # type: ignore[attr-defined]
+                if not st.is_tuple and slots[0] is not None:      # type: ignore[attr-defined]
+                    vals[slots[0]] = st.code(vals, None)          # type: ignore[attr-defined]
+                else:
+                    _exec_top(st, vals, flags)
+            elif k == C.WITH:
+                s = st.code(vals, None)                           # type: ignore[attr-defined]
+                slot = st.slot                                    # type: ignore[attr-defined]
+                for x in list(elements(vals[0].n, s)):
+                    v2 = list(vals)
+                    v2[slot] = x
+                    yield from _run(prog, state, program, i + 1, v2, list(flags))
+                return
+            elif k == C.SWITCH:
+                elems = state.with_elems or []
+                for b in range(len(elems)):
+                    ch = _child(prog, state, b)
+                    if ch.failed is not None:
+                        yield Outcome(False, tuple(flags), ch.failed, _env_of(prog, vals))
+                        continue
+                    v2 = list(ch.env)
+                    for s in ch.dyn_slots:
+                        v2[s] = vals[s]
+                    yield from _run(prog, ch, ch.program, 0, v2, list(flags))
+                return
+            else:
+                f = _exec_top(st, vals, flags)
+                if f is not None:
+                    yield Outcome(False, tuple(flags), f, _env_of(prog, vals))
+                    return
+        except CatError as e:
+            raise _with_pos(e, st)
+        i += 1
+    yield Outcome(True, tuple(flags), None, _env_of(prog, vals))
+
+
+def evaluate(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None) -> Iterator[Outcome]:
+    """Evaluate `model` on `inp`; one Outcome per `with` branch.
+
+    Raises CatError (with a file:line:col position) for model errors such as
+    unbound names or ill-typed operations."""
+    if cache is None:
+        cache = EvalCache()
+    if sys.getrecursionlimit() < 20000:
+        sys.setrecursionlimit(20000)
+    prog, root = cache.root(model, inp)
+    if root.failed is not None:
+        yield Outcome(False, (), root.failed, {})
+        return
+    vals = list(root.env)
+    for s, name, k, static in prog.inputs:
+        if not static:
+            try:
+                vals[s] = _input_value(inp, name, k)
+            except KeyError:
+                raise CatError(f"unbound var: {name}") from None
+    yield from _run(prog, root, root.program, 0, vals, [])
+
+
+def check_model(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None) -> bool:
+    """True if some branch of the model allows the execution."""
+    return any(o.allowed for o in evaluate(model, inp, cache))
+
+
+__all__ = ["ExecInput", "Outcome", "EvalCache", "evaluate", "check_model",
+           "as_set"]

@@ -1,0 +1,587 @@
+"""POWER (PPC) assembly front-end.
+
+Registers r0-r31 (64-bit words) and the condition-register fields cr0-cr7
+(internal).  As in herd7, `r0` reads as 0 where the ISA says `(RA|0)`:
+in `addi`/`addis` and in the indexed (X-form) accesses; the displacement
+forms (`lwz r1,0(r0)`) read r0 itself, as herd7 does.
+
+Events carry herd7's sets: R/W (M); exclusive accesses X (lwarx/ldarx,
+stwcx./stdcx.); fences SYNC (sync, hwsync), LWSYNC, EIEIO, ISYNC.
+Conditional branches add a control dependency from the reads their
+condition-register field depends on (`cmpw r1,r2; bne L`), and
+`stwcx.` sets cr0 from its inputs (success or failure).
+"""
+from __future__ import annotations
+
+import re
+
+from weakmem.litmus.ast import SymVal
+from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, DecodeError, Ins,
+                                          parse_int, split_operands, wrap)
+
+RES, RESADDR = "RES", "RESADDR"
+CRS = tuple(f"cr{i}" for i in range(8))
+M64 = (1 << 64) - 1
+
+
+def canon_reg(name: str) -> str | None:
+    s = name.strip()
+    m = re.fullmatch(r"[rR]([0-9]|[12][0-9]|3[01])", s)
+    if m:
+        return f"r{int(m.group(1))}"
+    return None
+
+
+def mask64(mb: int, me: int) -> int:
+    """The ISA's MASK(mb, me), bit 0 being the most significant of 64."""
+    if mb <= me:
+        return ((1 << (64 - mb)) - 1) & ~((1 << (63 - me)) - 1) & M64
+    return ~mask64(me + 1, mb - 1) & M64 if me + 1 <= mb - 1 else M64
+
+
+def rotl(x: int, n: int, bits: int) -> int:
+    m = (1 << bits) - 1
+    x &= m
+    n %= bits
+    return ((x << n) | (x >> (bits - n))) & m if n else x
+
+
+class PPCArch(Arch):
+    name = "PPC"
+    word_bits = 64
+    internal_regs = frozenset({RES, RESADDR, *CRS})
+    declared_sets = frozenset({"X", "SYNC", "LWSYNC", "EIEIO", "ISYNC"})
+
+    def canon_reg(self, name):
+        if name.startswith("%"):
+            return name
+        return canon_reg(name)
+
+    def reg(self, s: str) -> str:
+        s = s.strip()
+        if s.startswith("%"):
+            return s
+        r = canon_reg(s)
+        if r is None:
+            raise DecodeError(f"PPC, bad register '{s}'")
+        return r
+
+    def imm(self, s: str) -> int:
+        v = parse_int(s)
+        if v is None:
+            raise DecodeError(f"PPC, bad immediate '{s}'")
+        return v
+
+    def decode(self, text: str) -> Ins:
+        parts = text.split(None, 1)
+        mnem = parts[0].lower()
+        ops = split_operands(parts[1]) if len(parts) > 1 else []
+        dec = _DECODERS.get(mnem)
+        if dec is None:
+            m = re.fullmatch(r"(b(?:eq|ne|lt|ge|gt|le|ng|nl))[+-]?", mnem)
+            if m:
+                return Ins(text, d_bcc(self, m.group(1), ops))
+            raise DecodeError()
+        return Ins(text, dec(self, mnem, ops))
+
+
+def _n(ops, *ns):
+    if len(ops) not in ns:
+        raise DecodeError(f"PPC, wrong number of operands ({len(ops)})")
+
+
+def _dform(arch: PPCArch, s: str):
+    """'8(r2)' -> (8, 'r2')."""
+    m = re.fullmatch(r"\s*([-+]?[0-9xXa-fA-F]*)\s*\(\s*(%?\w+)\s*\)\s*", s)
+    if not m:
+        raise DecodeError(f"PPC, bad address '{s}'")
+    d = m.group(1)
+    return (arch.imm(d) if d else 0), arch.reg(m.group(2))
+
+
+def _rd0(ex, st, r):
+    """(RA|0): register r0 reads as 0."""
+    if r == "r0":
+        return 0, EMPTY
+    return ex.rd(st, r)
+
+
+def _set_cr(ex, st, cr, a, b, signed: bool, bits: int, deps):
+    if isinstance(a, int) and isinstance(b, int):
+        x, y = wrap(a, bits, signed), wrap(b, bits, signed)
+        val = (x < y, x > y, x == y)
+    else:
+        val = (None, None, a == b)
+    ex.wr(st, cr, val, deps)
+
+
+def _record(ex, st, res, deps):
+    """Record form (`add.`...): cr0 compares the result with 0."""
+    _set_cr(ex, st, "cr0", res, 0, True, 64, deps)
+
+
+# ----------------------------------------------------------------------------
+# decoders: (arch, mnemonic, operands) -> run(ex, st)
+# ----------------------------------------------------------------------------
+
+def d_nop(arch, m, ops):
+    return lambda ex, st: iter([(st, None)])
+
+
+def d_li(arch, m, ops):
+    _n(ops, 2)
+    rd, k = arch.reg(ops[0]), arch.imm(ops[1])
+    if m == "lis":
+        k <<= 16
+
+    def run(ex, st):
+        ex.wr(st, rd, ex.word(k), EMPTY)
+        yield st, None
+    return run
+
+
+def d_mr(arch, m, ops):
+    _n(ops, 2)
+    rd, rs = arch.reg(ops[0]), arch.reg(ops[1])
+    rec = m.endswith(".")
+
+    def run(ex, st):
+        v, d = ex.rd(st, rs)
+        ex.wr(st, rd, v, d)
+        if rec:
+            _record(ex, st, v, d)
+        yield st, None
+    return run
+
+
+_OP3 = {"add": "+", "sub": "-", "subf": "f-", "and": "&", "or": "|", "xor": "^", "mullw": "*w", "mulld": "*",
+        "divw": "/w", "divd": "/", "nand": "~&", "nor": "~|", "andc": "&~", "orc": "|~", "eqv": "~^",
+        "slw": "slw", "srw": "srw", "sraw": "sraw", "sld": "sld", "srd": "srd", "srad": "srad"}
+
+
+def _alu(ex, o, a, b):
+    if o == "f-":
+        return ex.op("-", b, a)
+    if o in ("+", "-", "&", "|", "^", "*", "/"):
+        return ex.op(o, a, b)
+    if not (isinstance(a, int) and isinstance(b, int)):
+        raise ex.err(f"operation '{o}' on an address")
+    if o == "*w":
+        return ex.word(wrap(a, 32) * wrap(b, 32))
+    if o == "/w":
+        return ex.word(ex.op("/", wrap(a, 32), wrap(b, 32)) & 0xFFFFFFFF)
+    if o == "~&":
+        return ex.word(~(a & b))
+    if o == "~|":
+        return ex.word(~(a | b))
+    if o == "&~":
+        return ex.word(a & ~b)
+    if o == "|~":
+        return ex.word(a | ~b)
+    if o == "~^":
+        return ex.word(~(a ^ b))
+    n = b & 0x7F
+    if o == "slw":
+        return ex.word(((a & 0xFFFFFFFF) << n) & 0xFFFFFFFF if n < 32 else 0)
+    if o == "srw":
+        return ex.word((a & 0xFFFFFFFF) >> n if n < 32 else 0)
+    if o == "sraw":
+        return ex.word(wrap(a, 32) >> min(n, 31))
+    if o == "sld":
+        return ex.word((a << n) if n < 64 else 0)
+    if o == "srd":
+        return ex.word((a & M64) >> n if n < 64 else 0)
+    if o == "srad":
+        return ex.word(a >> min(n, 63))
+    raise ex.err(f"unknown operation {o}")  # pragma: no cover
+
+
+def d_op3(arch, m, ops):
+    _n(ops, 3)
+    rec = m.endswith(".")
+    o = _OP3[m.rstrip(".")]
+    rd, ra, rb = (arch.reg(x) for x in ops)
+
+    def run(ex, st):
+        a, da = ex.rd(st, ra)
+        b, db = ex.rd(st, rb)
+        res = _alu(ex, o, a, b)
+        ex.wr(st, rd, res, da | db)
+        if rec:
+            _record(ex, st, res, da | db)
+        yield st, None
+    return run
+
+
+def d_neg(arch, m, ops):
+    _n(ops, 2)
+    rd, ra = arch.reg(ops[0]), arch.reg(ops[1])
+    rec = m.endswith(".")
+
+    def run(ex, st):
+        a, d = ex.rd(st, ra)
+        if not isinstance(a, int):
+            raise ex.err("neg of an address")
+        ex.wr(st, rd, ex.word(-a), d)
+        if rec:
+            _record(ex, st, ex.word(-a), d)
+        yield st, None
+    return run
+
+
+_OPI = {"addi": "+", "addis": "+s", "subi": "-", "andi.": "&", "andis.": "&s", "ori": "|", "oris": "|s",
+        "xori": "^", "xoris": "^s", "mulli": "*", "addic": "+"}
+
+
+def d_opi(arch, m, ops):
+    _n(ops, 3)
+    rd, ra, k = arch.reg(ops[0]), arch.reg(ops[1]), arch.imm(ops[2])
+    o = _OPI[m]
+    if o.endswith("s"):
+        o, k = o[0], k << 16
+    rec = m.endswith(".")
+    zero_ra = m in ("addi", "addis", "subi")   # (RA|0)
+
+    def run(ex, st):
+        a, d = _rd0(ex, st, ra) if zero_ra else ex.rd(st, ra)
+        res = ex.op(o, a, k)
+        ex.wr(st, rd, res, d)
+        if rec:
+            _record(ex, st, res, d)
+        yield st, None
+    return run
+
+
+def _rot_mask(ex, v, sh, mb, me):
+    """rlwinm's rotate-and-mask, on 64-bit words."""
+    if not isinstance(v, int):
+        raise ex.err("rotate of an address")
+    r32 = rotl(v & 0xFFFFFFFF, sh, 32)
+    r64 = (r32 << 32) | r32
+    m = mask64(mb + 32, me + 32)
+    return r64 & m, m
+
+
+def d_rlw(arch, m, ops):
+    """rlwinm/rlwimi rA,rS,SH,MB,ME and the simplified forms."""
+    rec = m.endswith(".")
+    base = m.rstrip(".")
+    if base in ("rlwinm", "rlwimi"):
+        _n(ops, 5)
+        ra, rs = arch.reg(ops[0]), arch.reg(ops[1])
+        sh, mb, me = (arch.imm(x) for x in ops[2:])
+    elif base in ("slwi", "srwi", "clrlwi", "rotlwi", "clrrwi"):
+        _n(ops, 3)
+        ra, rs, n = arch.reg(ops[0]), arch.reg(ops[1]), arch.imm(ops[2])
+        sh, mb, me = {"slwi": (n, 0, 31 - n), "srwi": ((32 - n) % 32, n, 31), "clrlwi": (0, n, 31),
+                      "rotlwi": (n, 0, 31), "clrrwi": (0, 0, 31 - n)}[base]
+    else:  # pragma: no cover
+        raise DecodeError()
+    insert = base == "rlwimi"
+
+    def run(ex, st):
+        v, d = ex.rd(st, rs)
+        res, msk = _rot_mask(ex, v, sh, mb, me)
+        deps = d
+        if insert:
+            old, do = ex.rd(st, ra)
+            if not isinstance(old, int):
+                raise ex.err("rlwimi into an address")
+            res = res | (old & ~msk & M64)
+            deps = d | do
+        res = ex.word(res)
+        ex.wr(st, ra, res, deps)
+        if rec:
+            _record(ex, st, res, deps)
+        yield st, None
+    return run
+
+
+def d_rld(arch, m, ops):
+    """rldicl/rldicr and clrldi/clrrdi/sldi/srdi/rotldi/extrdi-free subset."""
+    rec = m.endswith(".")
+    base = m.rstrip(".")
+    if base in ("rldicl", "rldicr"):
+        _n(ops, 4)
+        ra, rs, sh, mx = arch.reg(ops[0]), arch.reg(ops[1]), arch.imm(ops[2]), arch.imm(ops[3])
+        msk = mask64(mx, 63) if base == "rldicl" else mask64(0, mx)
+    else:
+        _n(ops, 3)
+        ra, rs, n = arch.reg(ops[0]), arch.reg(ops[1]), arch.imm(ops[2])
+        sh, msk = {"clrldi": (0, mask64(n, 63)), "clrrdi": (0, mask64(0, 63 - n)),
+                   "sldi": (n, mask64(0, 63 - n)), "srdi": ((64 - n) % 64, mask64(n, 63)),
+                   "rotldi": (n, M64)}[base]
+
+    def run(ex, st):
+        v, d = ex.rd(st, rs)
+        if not isinstance(v, int):
+            raise ex.err("rotate of an address")
+        res = ex.word(rotl(v, sh, 64) & msk)
+        ex.wr(st, ra, res, d)
+        if rec:
+            _record(ex, st, res, d)
+        yield st, None
+    return run
+
+
+def d_ext(arch, m, ops):
+    _n(ops, 2)
+    rec = m.endswith(".")
+    bits = {"extsw": 32, "extsh": 16, "extsb": 8}[m.rstrip(".")]
+    ra, rs = arch.reg(ops[0]), arch.reg(ops[1])
+
+    def run(ex, st):
+        v, d = ex.rd(st, rs)
+        if isinstance(v, int):
+            v = ex.word(wrap(v, bits, True))
+        ex.wr(st, ra, v, d)
+        if rec:
+            _record(ex, st, v, d)
+        yield st, None
+    return run
+
+
+def d_cmp(arch, m, ops):
+    signed = not m.startswith("cmpl")
+    bits = 64 if "d" in m[3:] else 32
+    imm = m.endswith("i")
+    if len(ops) == 3:
+        cr = ops[0].strip().lower()
+        if cr not in CRS:
+            raise DecodeError(f"PPC, bad condition register '{ops[0]}'")
+        ops = ops[1:]
+    else:
+        cr = "cr0"
+    _n(ops, 2)
+    ra = arch.reg(ops[0])
+    if imm:
+        k = arch.imm(ops[1])
+
+        def get_b(ex, st):
+            return k, EMPTY
+    else:
+        rb = arch.reg(ops[1])
+
+        def get_b(ex, st):
+            return ex.rd(st, rb)
+
+    def run(ex, st):
+        a, da = ex.rd(st, ra)
+        b, db = get_b(ex, st)
+        _set_cr(ex, st, cr, a, b, signed, bits, da | db)
+        yield st, None
+    return run
+
+
+def d_b(arch, m, ops):
+    _n(ops, 1)
+    lbl = ops[0].strip()
+    return lambda ex, st: iter([(st, lbl)])
+
+
+def d_blr(arch, m, ops):
+    return lambda ex, st: iter([(st, EXIT)])
+
+
+_BCC = {"beq": (2, True), "bne": (2, False), "blt": (0, True), "bge": (0, False), "bnl": (0, False),
+        "bgt": (1, True), "ble": (1, False), "bng": (1, False)}
+
+
+def d_bcc(arch, m, ops):
+    if len(ops) == 2:
+        cr = ops[0].strip().lower()
+        if cr not in CRS:
+            raise DecodeError(f"PPC, bad condition register '{ops[0]}'")
+        ops = ops[1:]
+    else:
+        cr = "cr0"
+    _n(ops, 1)
+    lbl = ops[0].strip()
+    bit, want = _BCC[m]
+
+    def run(ex, st):
+        val, deps = ex.rd(st, cr) if cr in st.regs else ((False, False, False), EMPTY)
+        b = val[bit]
+        if b is None:
+            raise ex.err(f"{m}: the order of two addresses is unknown")
+        st.ctrl = st.ctrl | deps
+        yield st, (lbl if bool(b) == want else None)
+    return run
+
+
+# loads/stores: mnemonic -> (width bits, sign-extend)
+_LOADS = {"lwz": (32, False), "lwa": (32, True), "ld": (64, True), "lbz": (8, False), "lhz": (16, False),
+          "lha": (16, True)}
+_STORES = {"stw": 32, "std": 64, "stb": 8, "sth": 16}
+
+
+def d_load(arch, m, ops):
+    _n(ops, 2, 3)
+    rd = arch.reg(ops[0])
+    indexed = m.endswith("x")
+    update = m.endswith("u") or m.endswith("ux")
+    base = m.rstrip("x")
+    base = base[:-1] if base.endswith("u") and base not in _LOADS else base
+    width, signed = _LOADS[base]
+    if indexed:
+        _n(ops, 3)
+        ra, rb = arch.reg(ops[1]), arch.reg(ops[2])
+    else:
+        _n(ops, 2)
+        disp, ra = _dform(arch, ops[1])
+
+    def run(ex, st):
+        if indexed:
+            a, da = ex.rd(st, ra) if update else _rd0(ex, st, ra)
+            b, db = ex.rd(st, rb)
+            addr, ad = ex.op("+", a, b), da | db
+        else:
+            a, ad = ex.rd(st, ra)
+            addr = ex.op("+", a, disp)
+        if update:
+            ex.wr(st, ra, addr, ad)
+        for s2, v, idx in ex.load(st, addr, ad):
+            ex.wr(s2, rd, ex.extend(v, width, signed), frozenset({idx}))
+            yield s2, None
+    return run
+
+
+def d_store(arch, m, ops):
+    rs = arch.reg(ops[0]) if ops else None
+    indexed = m.endswith("x")
+    update = m.endswith("u") or m.endswith("ux")
+    base = m.rstrip("x")
+    base = base[:-1] if base.endswith("u") and base not in _STORES else base
+    width = _STORES[base]
+    if indexed:
+        _n(ops, 3)
+        ra, rb = arch.reg(ops[1]), arch.reg(ops[2])
+    else:
+        _n(ops, 2)
+        disp, ra = _dform(arch, ops[1])
+
+    def run(ex, st):
+        v, dv = ex.rd(st, rs)
+        if indexed:
+            a, da = ex.rd(st, ra) if update else _rd0(ex, st, ra)
+            b, db = ex.rd(st, rb)
+            addr, ad = ex.op("+", a, b), da | db
+        else:
+            a, ad = ex.rd(st, ra)
+            addr = ex.op("+", a, disp)
+        ex.store(st, addr, ad, v, dv, W_KINDS, width)
+        if update:
+            ex.wr(st, ra, addr, ad)
+        yield st, None
+    return run
+
+
+def d_larx(arch, m, ops):
+    _n(ops, 3, 4)
+    rd, ra, rb = arch.reg(ops[0]), arch.reg(ops[1]), arch.reg(ops[2])
+    width = 32 if m == "lwarx" else 64
+    kinds = R_KINDS | {"X"}
+
+    def run(ex, st):
+        a, da = _rd0(ex, st, ra)
+        b, db = ex.rd(st, rb)
+        addr, ad = ex.op("+", a, b), da | db
+        ex.wr(st, RES, 1, EMPTY)
+        ex.wr(st, RESADDR, addr, ad)
+        for s2, v, idx in ex.load(st, addr, ad, kinds):
+            ex.wr(s2, rd, ex.extend(v, width, False), frozenset({idx}))
+            yield s2, None
+    return run
+
+
+def d_stcx(arch, m, ops):
+    _n(ops, 3)
+    rs, ra, rb = arch.reg(ops[0]), arch.reg(ops[1]), arch.reg(ops[2])
+    width = 32 if m == "stwcx." else 64
+    kinds = W_KINDS | {"X"}
+
+    def run(ex, st):
+        v, dv = ex.rd(st, rs)
+        a, da = _rd0(ex, st, ra)
+        b, db = ex.rd(st, rb)
+        addr, ad = ex.op("+", a, b), da | db
+        res, dres = ex.rd(st, RES)
+        resa, dresa = ex.rd(st, RESADDR)
+        deps = dv | ad | dres | dresa        # cr0 depends on every input (herd7)
+        ex.wr(st, RES, 0, EMPTY)
+        if res == 1 and isinstance(addr, SymVal) and resa == addr:
+            s2 = st.copy()
+            ex.store(s2, addr, ad, v, dv, kinds, width)
+            ex.wr(s2, "cr0", (False, False, True), deps)
+            yield s2, None
+        ex.wr(st, "cr0", (False, False, False), deps)
+        yield st, None
+    return run
+
+
+def d_fence(kind):
+    def dec(arch, m, ops):
+        if m == "sync" and ops:
+            k = arch.imm(ops[0])
+            fk = {0: "SYNC", 1: "LWSYNC"}.get(k)
+            if fk is None:
+                raise DecodeError(f"PPC, unsupported 'sync {k}'")
+        else:
+            if ops:
+                raise DecodeError(f"PPC, {m} takes no operand")
+            fk = kind
+
+        def run(ex, st):
+            ex.fence(st, {fk})
+            yield st, None
+        return run
+    return dec
+
+
+def d_dcbf(arch, m, ops):
+    return lambda ex, st: iter([(st, None)])
+
+
+_DECODERS = {
+    "nop": d_nop, "li": d_li, "lis": d_li, "mr": d_mr, "mr.": d_mr,
+    "neg": d_neg, "neg.": d_neg,
+    "extsw": d_ext, "extsw.": d_ext, "extsh": d_ext, "extsh.": d_ext, "extsb": d_ext, "extsb.": d_ext,
+    "cmpw": d_cmp, "cmpwi": d_cmp, "cmplw": d_cmp, "cmplwi": d_cmp,
+    "cmpd": d_cmp, "cmpdi": d_cmp, "cmpld": d_cmp, "cmpldi": d_cmp,
+    "b": d_b, "blr": d_blr,
+    "lwarx": d_larx, "ldarx": d_larx, "stwcx.": d_stcx, "stdcx.": d_stcx,
+    "sync": d_fence("SYNC"), "hwsync": d_fence("SYNC"), "lwsync": d_fence("LWSYNC"),
+    "eieio": d_fence("EIEIO"), "isync": d_fence("ISYNC"),
+    "dcbf": d_dcbf,
+}
+for _m in _OP3:
+    _DECODERS[_m] = d_op3
+    _DECODERS[_m + "."] = d_op3
+for _m in _OPI:
+    _DECODERS[_m] = d_opi
+for _m in ("rlwinm", "rlwimi", "slwi", "srwi", "clrlwi", "rotlwi", "clrrwi"):
+    _DECODERS[_m] = d_rlw
+    _DECODERS[_m + "."] = d_rlw
+for _m in ("rldicl", "rldicr", "clrldi", "clrrdi", "sldi", "srdi", "rotldi"):
+    _DECODERS[_m] = d_rld
+    _DECODERS[_m + "."] = d_rld
+for _m in _LOADS:
+    _DECODERS[_m] = d_load
+    _DECODERS[_m + "x"] = d_load
+    if _m != "lwa":
+        _DECODERS[_m + "u"] = d_load
+        _DECODERS[_m + "ux"] = d_load
+for _m in _STORES:
+    _DECODERS[_m] = d_store
+    _DECODERS[_m + "x"] = d_store
+    _DECODERS[_m + "u"] = d_store
+    _DECODERS[_m + "ux"] = d_store
+
+
+def _factory(test, macros, unroll):
+    return AsmFrontend(test, PPCArch(), unroll)
+
+
+from weakmem.semantics.frontends import register as _register  # noqa: E402
+
+_register("PPC", _factory)
