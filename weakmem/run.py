@@ -178,7 +178,7 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
             init.setdefault(l, 0)
         fw_locs = sorted(set(obs_locs) | set(filt_locs), key=lambda s: (s.name, s.offset))
 
-        _, traces = compute_domains(len(test.threads), lambda t, dom: fe.traces(t, dom), init, test.path,
+        _, traces = compute_domains(len(test.threads), lambda t, dom, allb: fe.traces(t, dom, allb), init, test.path,
                                     deadline.check_now)
         model = lm.model
         cache = EvalCache()

@@ -8,6 +8,9 @@ produced appears at round k; in one execution such a chain passes through
 distinct write events, so `max_rounds` = total writes + 1 rounds suffice.
 Values produced only by circular (thin-air) reasoning may enter a domain;
 the explore stage drops executions whose values are not justified.
+While computing domains every branch is explored whatever its condition
+(`all_branches`), since a branch may be taken thanks to a value that is
+itself written under a branch; the final traces follow conditions.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ MAX_DOMAIN = 64
 
 def compute_domains(
     nthreads: int,
-    run_thread: Callable[[int, Callable[[SymVal], list[Val]]], list[Trace]],
+    run_thread: Callable[[int, Callable[[SymVal], list[Val]], bool], list[Trace]],
     init: dict[SymVal, Val],
     file: str,
     check_time: Callable[[], None] = lambda: None,
@@ -52,7 +55,7 @@ def compute_domains(
                 snapshot[loc] = list(d)
             return snapshot[loc]
 
-        traces = [run_thread(t, frozen) for t in range(nthreads)]
+        traces = [run_thread(t, frozen, True) for t in range(nthreads)]
         changed = False
         nwrites = 0
         for ts in traces:
@@ -71,12 +74,11 @@ def compute_domains(
         for loc, d in dom.items():
             if loc not in snapshot:
                 changed = True
-        if not changed:
-            return dom, traces
-        if rounds > nwrites + 1:
-            # Only circular justifications can still grow a domain: stop here;
-            # the values already found cover every justified execution.
-            return dom, [run_thread(t, lambda loc: get(loc)) for t in range(nthreads)]
+        if not changed or rounds > nwrites + 1:
+            # (past nwrites + 1 rounds only circular justifications can still
+            # grow a domain: the values already found cover every justified
+            # execution)
+            return dom, [run_thread(t, get, False) for t in range(nthreads)]
         for loc, d in dom.items():
             if len(d) > MAX_DOMAIN:
                 raise LitmusError(f"location {loc.name} may hold more than {MAX_DOMAIN} values; "

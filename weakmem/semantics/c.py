@@ -155,9 +155,17 @@ class CFrontend:
         return LitmusError(msg, pos)
 
     # ------------------------------------------------------------------
-    def traces(self, tid: int, domain: Callable[[SymVal], Iterable[Val]]) -> list[Trace]:
-        """All traces of thread `tid`, reads drawing values from `domain`."""
+    def traces(self, tid: int, domain: Callable[[SymVal], Iterable[Val]], all_branches: bool = False) -> list[Trace]:
+        """All traces of thread `tid`, reads drawing values from `domain`.
+
+        With `all_branches`, every `if` runs both of its branches whatever
+        its condition (and loops run 0..unroll times): the traces are then
+        only an over-approximation of the writes, used to compute value
+        domains.  A branch may be taken only thanks to a value that itself
+        comes from a write inside a branch (control "out of thin air"),
+        which herd7 explores too."""
         self.domain = domain
+        self.all_branches = all_branches
         self.tid = tid
         th = self.test.threads[tid]
         regs = {name: (v, EMPTY) for name, v in self.init_regs.get(tid, {}).items()}
@@ -207,7 +215,16 @@ class CFrontend:
             outer = st.ctrl
             for v, d, s2 in self.eval(s.cond, st):
                 s2.ctrl = outer | d
-                if truth(v):
+                if self.all_branches:
+                    s3 = s2.copy()
+                    s3.poi += 1
+                    done = self.exec_stmt(s.then, s3)
+                    if s.els is not None:
+                        s2.poi += 1
+                        done = done + self.exec_stmt(s.els, s2)
+                    else:
+                        done = done + [s2]
+                elif truth(v):
                     s2.poi += 1
                     done = self.exec_stmt(s.then, s2)
                 elif s.els is not None:
@@ -229,7 +246,16 @@ class CFrontend:
         out = []
         outer = st.ctrl
         for v, d, s2 in self.eval(s.cond, st):
-            if not truth(v):
+            if self.all_branches:
+                if fuel > 0:
+                    s3 = s2.copy()
+                    s3.ctrl = outer | d
+                    s3.poi += 1
+                    for s4 in self.exec_stmt(s.body, s3):
+                        out.extend(self.exec_while(s, s4, fuel - 1))
+                s2.ctrl = outer
+                out.append(s2)
+            elif not truth(v):
                 s2.ctrl = outer
                 out.append(s2)
             elif fuel > 0:
