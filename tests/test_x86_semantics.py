@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from weakmem.errors import LitmusError
-from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.litmus.parse import parse_litmus
 from weakmem.semantics.x86 import X86Frontend

@@ -10,13 +10,13 @@ from pathlib import Path
 from weakmem.cat import rel as R
 from weakmem.errors import LitmusError, Pos, Timeout, WeakmemError
 from weakmem.explore.domain import compute_domains
-from weakmem.explore.engine import (Candidate, Deadline, build_skeleton, combos, justified,
-                                    read_candidates)
+from weakmem.explore.engine import (Candidate, Deadline, build_skeleton, combos, read_candidates,
+                                    undetermined)
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.verdict import (TestResult, condition_str, holds, observed_terms, prop_terms, term_loc, term_str,
                              term_value)
-from weakmem.semantics.events import show_val
+from weakmem.semantics.events import Unknown, show_val
 
 MODELS_DIR = Path(__file__).parent / "models"
 
@@ -146,7 +146,11 @@ def init_values(test: A.Litmus) -> dict[SymVal, object]:
             if it.size:
                 for k in range(it.size):
                     init.setdefault(SymVal(it.target.name, k), 0)
-                init[base] = val
+            if isinstance(v, A.ArrayVal):
+                # `int64_t t[2] = {1,-1}`: one initial value per cell
+                for k, item in enumerate(v.values):
+                    init[SymVal(it.target.name, base.offset + k)] = \
+                        item.value if isinstance(item, A.IntVal) else item
             else:
                 init[base] = val
     return init
@@ -157,7 +161,8 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
     from weakmem.semantics.frontends import frontend_for
 
     t0 = time.monotonic()
-    res = TestResult(test.name, test.path, lm.name)
+    name = test.name[:-len(".litmus")] if test.name.endswith(".litmus") else test.name   # as herd7 prints it
+    res = TestResult(name, test.path, lm.name)
     if test.condition is None:
         raise LitmusError("the test has no final condition", Pos(test.path))
     res.quantifier = test.condition.quantifier
@@ -181,6 +186,7 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
         _, traces = compute_domains(len(test.threads), lambda t, dom, allb: fe.traces(t, dom, allb), init, test.path,
                                     deadline.check_now)
         model = lm.model
+        norm_mem = getattr(fe, "normalize_mem", None)
         cache = EvalCache()
         check_ann = getattr(model, "check_annotation", None)
         checked_traces: set[int] = set()
@@ -221,12 +227,21 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
                     ws = [e.eid for e in sk.events if e.loc == l and e.tid < 0]
                 fw_choices.append(ws)
             static_key = id(sk)
+            seen_thin_air: set = set()
             reads = [r for r, _ in cands]
             for choice in itertools.product(*[c for _, c in cands]):
                 deadline.check()
                 rf_pairs = list(zip(choice, reads))
-                if not justified(n, rf_pairs, dep_rows):
-                    continue
+                regs, mem_override = sk.final_regs, None
+                und = undetermined(n, rf_pairs, dep_rows)
+                if und:
+                    # thin-air candidate: one execution per rf and control path,
+                    # whatever concrete value the cycle was given
+                    key = (thin_air_key(sk, und), tuple(rf_pairs))
+                    if key in seen_thin_air:
+                        continue
+                    seen_thin_air.add(key)
+                    regs, mem_override = unknown_values(sk, combo, und, n, rf_pairs, dep_rows)
                 rf = 0
                 for w, r in rf_pairs:
                     rf |= 1 << (w * n + r)
@@ -245,26 +260,65 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
                                     values=[e.value for e in sk.events],
                                     tids=[e.tid for e in sk.events],
                                     dynamic=frozenset({"rf", "FW"}), static_key=static_key)
-                    mem = {l: sk.events[w].value for l, w in zip(fw_locs, fws)}
+                    mem = {l: (mem_override.get(w, sk.events[w].value) if mem_override else sk.events[w].value)
+                           for l, w in zip(fw_locs, fws)}
+                    if norm_mem is not None:      # typed locations (assembly tests)
+                        mem = {l: norm_mem(l, v) for l, v in mem.items()}
                     for out in evaluate(model, inp, cache):
                         if not out.allowed:
                             continue
-                        if test.filter is not None and not holds(test.filter, sk.final_regs, mem):
+                        if test.filter is not None and not holds(test.filter, regs, mem):
                             continue
-                        sat = holds(test.condition.prop, sk.final_regs, mem)
-                        state = tuple((term_str(t), show_val(term_value(t, sk.final_regs, mem), lm.hexa))
+                        sat = holds(test.condition.prop, regs, mem)
+                        state = tuple((term_str(t), show_val(term_value(t, regs, mem), lm.hexa))
                                       for t in terms)
                         res.states[state] = res.states.get(state, 0) + 1
                         if sat:
                             res.pos += 1
                             if res.witness is None:
-                                res.witness = Candidate(sk, rf, fw, sk.final_regs, mem)
+                                res.witness = Candidate(sk, rf, fw, regs, mem)
                         else:
                             res.neg += 1
                             if res.counterexample is None:
-                                res.counterexample = Candidate(sk, rf, fw, sk.final_regs, mem)
+                                res.counterexample = Candidate(sk, rf, fw, regs, mem)
                         res.flags.update(out.flags)
     except Timeout:
         res.undetermined = f"timeout after {opts.timeout:g} s"
     res.seconds = time.monotonic() - t0
     return res
+
+
+def thin_air_key(sk, und: int) -> tuple:
+    """The candidate with the values of undetermined events blotted out."""
+    return tuple((e.tid, e.poi, e.kinds, e.loc, e.tags, None if (und >> e.eid) & 1 else (e.value, e.rval))
+                 for e in sk.events)
+
+
+def unknown_values(sk, combo, und: int, n: int, rf_pairs, dep_rows):
+    """Final register values and written values that depend on a cycle
+    become Unknown symbols, one per strongly connected cycle."""
+    rows = list(dep_rows)
+    for w, r in rf_pairs:
+        rows[w] |= 1 << r
+    closure = R.rows(n, R.tclosure(n, R.from_rows(n, rows)))
+    cyc = [v for v in range(n) if (closure[v] >> v) & 1]
+    rep = {v: min(u for u in cyc if (closure[v] >> u) & 1 and (closure[u] >> v) & 1) for v in cyc}
+
+    def sym_for(e: int):
+        reps = [rep[c] for c in cyc if c == e or (closure[c] >> e) & 1]
+        return Unknown(f"S{min(reps)}") if reps else None
+
+    regs = dict(sk.final_regs)
+    base = sk.base
+    for tr, b in zip(combo, base):
+        for reg, deps in tr.regdeps.items():
+            syms = [sym_for(b + i) for i in deps if (und >> (b + i)) & 1]
+            syms = [x for x in syms if x is not None]
+            if syms:
+                regs[(tr.tid, reg)] = min(syms, key=lambda u: u.name)
+    mem = {}
+    for e in R.members(und):
+        x = sym_for(e)
+        if x is not None:
+            mem[e] = x
+    return regs, mem

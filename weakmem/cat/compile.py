@@ -16,6 +16,7 @@ in `ExecInput.dynamic`.  Static top-level steps are evaluated once per
 """
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Optional
 
 from weakmem.errors import CatError, Pos
@@ -23,9 +24,9 @@ from weakmem.errors import CatError, Pos
 from . import ast as A
 from . import rel as R
 from .prims import PRIM_VALUES
-from .values import (Closure, ESet, Ev, Pair, Prim, Proc, add, as_rel, as_set,
-                     diff, elements, equal, explicit_set, inter, is_empty, kind,
-                     member, split, subset, union)
+from .values import (Closure, ESet, Ev, Prim, Proc, add, as_rel, as_set, diff,
+                     equal, explicit_set, inter, is_empty, kind, member, split,
+                     subset, union)
 
 Code = Callable[[list, Optional[dict]], Any]
 
@@ -193,6 +194,63 @@ def run_test(ctx, test: str, v: Any) -> bool:
     return not (r & ctx.ident)
 
 
+def _seq_code(items_t: tuple[tuple[bool, Code], ...]) -> Code:
+    """Code for a sequence; items are (is [S], code of S or of a relation)."""
+    if len(items_t) == 1:
+        is_id, a = items_t[0]
+        if not is_id:
+            return a
+
+        def c1(vals, loc):
+            ctx = vals[0]
+            return (as_set(a(vals, loc)) * ctx.K.col) & ctx.ident
+        return c1
+    if len(items_t) == 2 and not items_t[0][0] and not items_t[1][0]:
+        a, b = items_t[0][1], items_t[1][1]
+
+        def c2(vals, loc):
+            x = a(vals, loc)
+            y = b(vals, loc)
+            if type(x) is not int:
+                x = as_rel(x)
+            if type(y) is not int:
+                y = as_rel(y)
+            return R.compose(vals[0].n, x, y)
+        return c2
+
+    def c(vals, loc):
+        ctx = vals[0]
+        n = ctx.n
+        K = ctx.K
+        pending = -1      # >= 0: the value so far is [pending]
+        cur = 0
+        first = True
+        for is_id, code in items_t:
+            v = code(vals, loc)
+            if is_id:
+                s = v if type(v) is ESet else as_set(v)
+                if first:
+                    pending = s
+                elif pending >= 0:
+                    pending &= s
+                else:
+                    cur &= s * K.col
+            else:
+                r = v if type(v) is int else as_rel(v)
+                if first:
+                    cur = r
+                elif pending >= 0:
+                    cur = r & (R.spread(n, pending) * K.row) if pending else 0
+                    pending = -1
+                else:
+                    cur = R.compose(n, cur, r)
+            first = False
+        if pending >= 0:
+            return (pending * K.col) & K.ident
+        return cur
+    return c
+
+
 def _unbound(name: str, pos: Pos) -> Code:
     def c(vals, loc):
         raise CatError(f"unbound var: {name}", pos)
@@ -203,6 +261,9 @@ def _const(v: Any) -> Code:
     def c(vals, loc):
         return v
     return c
+
+
+_TRIVIAL = (A.Var, A.EmptyRel, A.Universe, A.TagLit, A.Fun)
 
 
 def _norm_variant(s: str) -> str:
@@ -250,6 +311,9 @@ class Compiler:
         self.tagset_slot: dict[str, int] = {}
         self.shown: list[str] = []
         self.refs: set[int] = set()
+        # hoisting of static subexpressions out of dynamic top-level ones
+        self.hoists: list[Step] = []
+        self.hoist_ok = os.environ.get("WEAKMEM_CAT_NOHOIST") is None
 
     # ------------------------------------------------------------ slots
     def new_slot(self, name: str, static: bool) -> int:
@@ -378,6 +442,37 @@ class Compiler:
         meth = getattr(self, "e_" + type(e).__name__)
         return meth(e, sc)
 
+    def cexp_nohoist(self, e: A.Expr, sc: Optional[dict]) -> tuple[Code, bool]:
+        """Compile a subexpression that is not always evaluated (or whose
+        errors are caught): nothing inside it may be hoisted."""
+        saved = self.hoist_ok
+        self.hoist_ok = False
+        try:
+            return self.cexp(e, sc)
+        finally:
+            self.hoist_ok = saved
+
+    def hoist(self, code: Code, static: bool, e: A.Expr, sc) -> Code:
+        """Inside a dynamic top-level expression, move a static, non-trivial
+        operand into its own static step (evaluated once per static key)
+        and read it from a hidden slot."""
+        if (sc is not None or not static or not self.hoist_ok
+                or isinstance(e, _TRIVIAL)):
+            return code
+        h = self.new_slot(f"<static@{e.pos.line}:{e.pos.col}>", True)
+        self.hoists.append(SLet(True, e.pos, [h], False, code))
+
+        def c(vals, loc, h=h):
+            return vals[h]
+        return c
+
+    def operands(self, es: list[A.Expr], sc) -> tuple[list[Code], bool]:
+        parts = [self.cexp(x, sc) for x in es]
+        st = all(s for _, s in parts)
+        if st or sc is not None:
+            return [c for c, _ in parts], st
+        return [self.hoist(c, s, x, sc) for (c, s), x in zip(parts, es)], st
+
     def e_Var(self, e: A.Var, sc):
         return self.lookup(e.name, sc, e.pos)
 
@@ -393,9 +488,7 @@ class Compiler:
         return _const(e.name), True
 
     def e_ExplicitSet(self, e: A.ExplicitSet, sc):
-        parts = [self.cexp(x, sc) for x in e.elems]
-        codes = [c for c, _ in parts]
-        st = all(s for _, s in parts)
+        codes, st = self.operands(e.elems, sc)
         if not codes:
             return _const(ESet(0)), True
 
@@ -404,16 +497,14 @@ class Compiler:
         return c, st
 
     def e_TupleE(self, e: A.TupleE, sc):
-        parts = [self.cexp(x, sc) for x in e.elems]
-        codes = [c for c, _ in parts]
-        st = all(s for _, s in parts)
+        codes, st = self.operands(e.elems, sc)
 
         def c(vals, loc):
             return tuple(x(vals, loc) for x in codes)
         return c, st
 
     def e_ToId(self, e: A.ToId, sc):
-        a, st = self.cexp(e.e, sc)
+        (a,), st = self.operands([e.e], sc)
 
         def c(vals, loc):
             x = a(vals, loc)
@@ -429,7 +520,7 @@ class Compiler:
         return c, st
 
     def e_Unop(self, e: A.Unop, sc):
-        a, st = self.cexp(e.e, sc)
+        (a,), st = self.operands([e.e], sc)
         op = e.op
         if op == "comp":
             def c(vals, loc):
@@ -463,9 +554,7 @@ class Compiler:
         op = e.op
         if op == "seq":
             return self.seq(e, sc)
-        parts = [self.cexp(x, sc) for x in e.args]
-        st = all(s for _, s in parts)
-        codes = [c for c, _ in parts]
+        codes, st = self.operands(e.args, sc)
         if op == "union":
             if len(codes) == 2:
                 a, b = codes
@@ -517,71 +606,49 @@ class Compiler:
         return c, st
 
     def seq(self, e: A.Binop, sc):
-        """r1 ; r2 ; ... with [S] operands turned into row/column masks."""
-        items: list[tuple[bool, Code]] = []   # (is_toid, code)
-        st = True
+        """r1 ; r2 ; ... with [S] operands turned into row/column masks.
+        In a dynamic top-level sequence, runs of static operands are
+        composed once (hoisted)."""
+        items: list[tuple[bool, Code, bool, A.Expr]] = []
         for x in e.args:
             if isinstance(x, A.ToId):
                 c, s = self.cexp(x.e, sc)
-                items.append((True, c))
+                items.append((True, c, s, x))
             else:
                 c, s = self.cexp(x, sc)
-                items.append((False, c))
-            st = st and s
-        items_t = tuple(items)
-
-        if len(items_t) == 2 and not items_t[0][0] and not items_t[1][0]:
-            a, b = items_t[0][1], items_t[1][1]
-
-            def c2(vals, loc):
-                x = a(vals, loc)
-                y = b(vals, loc)
-                if type(x) is not int:
-                    x = as_rel(x)
-                if type(y) is not int:
-                    y = as_rel(y)
-                return R.compose(vals[0].n, x, y)
-            return c2, st
-
-        def c(vals, loc):
-            ctx = vals[0]
-            n = ctx.n
-            K = ctx.K
-            pending = -1      # >= 0: current value is [pending]
-            cur = 0
-            first = True
-            for is_id, code in items_t:
-                v = code(vals, loc)
-                if is_id:
-                    s = v if type(v) is ESet else as_set(v)
-                    if first:
-                        pending = s
-                    elif pending >= 0:
-                        pending &= s
-                    else:
-                        cur &= s * K.col
+                items.append((False, c, s, x))
+        st = all(it[2] for it in items)
+        if not st and sc is None and self.hoist_ok:
+            grouped: list[tuple[bool, Code, bool, A.Expr]] = []
+            i = 0
+            while i < len(items):
+                j = i
+                while j < len(items) and items[j][2]:
+                    j += 1
+                if j - i >= 2:
+                    run = items[i:j]
+                    code = _seq_code(tuple((t, c) for t, c, _, _ in run))
+                    sub = A.Binop("seq", [x for _, _, _, x in run], pos=run[0][3].pos)
+                    grouped.append((False, self.hoist(code, True, sub, sc), True, sub))
+                    i = j
+                elif j - i == 1:
+                    t, c, s_, x = items[i]
+                    if not t:
+                        c = self.hoist(c, True, x, sc)
+                    grouped.append((t, c, s_, x))
+                    i = j
                 else:
-                    r = v if type(v) is int else as_rel(v)
-                    if first:
-                        cur = r
-                    elif pending >= 0:
-                        cur = r & (R.spread(n, pending) * K.row) if pending else 0
-                        pending = -1
-                    else:
-                        cur = R.compose(n, cur, r)
-                first = False
-            if pending >= 0:
-                return (pending * K.col) & K.ident
-            return cur
-        return c, st
+                    grouped.append(items[i])
+                    i += 1
+            items = grouped
+        return _seq_code(tuple((t, c) for t, c, _, _ in items)), st
 
     def e_App(self, e: A.App, sc):
-        f, sf = self.cexp(e.f, sc)
-        a, sa = self.cexp(e.arg, sc)
+        (f, a), st = self.operands([e.f, e.arg], sc)
 
         def c(vals, loc):
             return apply(f(vals, loc), a(vals, loc), vals)
-        return c, sf and sa
+        return c, st
 
     def e_Fun(self, e: A.Fun, sc):
         inner = dict(sc) if sc else {}
@@ -656,12 +723,12 @@ class Compiler:
         a, st = self.cexp(e.e, sc)
         table = {}
         for tag, x in e.clauses:
-            c, s = self.cexp(x, sc)
+            c, s = self.cexp_nohoist(x, sc)
             st = st and s
             table.setdefault(tag, c)
         dflt = None
         if e.default is not None:
-            dflt, s = self.cexp(e.default, sc)
+            dflt, s = self.cexp_nohoist(e.default, sc)
             st = st and s
         pos = e.pos
 
@@ -677,7 +744,7 @@ class Compiler:
 
     def e_MatchSet(self, e: A.MatchSet, sc):
         a, st = self.cexp(e.e, sc)
-        ec, s1 = self.cexp(e.empty, sc)
+        ec, s1 = self.cexp_nohoist(e.empty, sc)
         inner = dict(sc) if sc else {}
         for nm in (e.x, e.rest, e.pre):
             if nm is not None:
@@ -701,8 +768,8 @@ class Compiler:
         return c, st and s1 and s2
 
     def e_Try(self, e: A.Try, sc):
-        a, sa = self.cexp(e.e, sc)
-        b, sb = self.cexp(e.alt, sc)
+        a, sa = self.cexp_nohoist(e.e, sc)
+        b, sb = self.cexp_nohoist(e.alt, sc)
 
         def c(vals, loc):
             try:
@@ -712,11 +779,16 @@ class Compiler:
         return c, sa and sb
 
     def e_IfE(self, e: A.IfE, sc):
-        cond, scond = self.ccond(e.cond, sc)
+        saved = self.hoist_ok
+        self.hoist_ok = False
+        try:
+            cond, scond = self.ccond(e.cond, sc)
+        finally:
+            self.hoist_ok = saved
         if isinstance(cond, bool):
             return self.cexp(e.then if cond else e.els, sc)
-        t, st = self.cexp(e.then, sc)
-        f, sf = self.cexp(e.els, sc)
+        t, st = self.cexp_nohoist(e.then, sc)
+        f, sf = self.cexp_nohoist(e.els, sc)
 
         def c(vals, loc):
             return t(vals, loc) if cond(vals, loc) else f(vals, loc)
@@ -748,7 +820,10 @@ class Compiler:
         return p
 
     def liveness(self) -> None:
-        """Mark `let` steps whose slots are never read as dead."""
+        """Mark `let` steps whose slots are never read as dead.  Dead
+        dynamic steps are skipped; dead static ones are still evaluated
+        (once per static key) so that errors such as unbound names are
+        reported as herd does."""
         p = self.prog
         live = set(p.env_slots.values())
         for st in reversed(p.steps):
@@ -763,13 +838,17 @@ class Compiler:
         out: list[Step] = []
         for ins in instrs:
             saved = self.refs
+            saved_h = self.hoists
             self.refs = set()
+            self.hoists = []
             k = len(out)
             self.top_instr(ins, out)
             refs = frozenset(self.refs)
             for st in out[k:]:
                 st.refs = st.refs | refs
+            out[k:k] = self.hoists
             self.refs = saved | self.refs
+            self.hoists = saved_h
         return out
 
     def top_instr(self, ins: A.Instr, out: list[Step]) -> None:
@@ -875,10 +954,17 @@ class Compiler:
                 raise CatError("let rec: a name is expected", b.pos)
             names.append(b.pat.names[0])
         slots = {nm: self.bind_top(nm, True) for nm in names}
-        funs, fixs, st = self._rec_parts(ins.binds, None)
+        # first pass (no hoisting) to learn whether the bindings are static
+        saved = self.hoist_ok
+        self.hoist_ok = False
+        try:
+            funs, fixs, st = self._rec_parts(ins.binds, None)
+        finally:
+            self.hoist_ok = saved
         if not st:
             for s in slots.values():
                 self.prog.slot_static[s] = False
+            funs, fixs, st = self._rec_parts(ins.binds, None)
         funs = [(slots[nm], c) for nm, c in funs]
         fixs = [(slots[nm], c) for nm, c in fixs]
         when = None
@@ -1118,7 +1204,7 @@ def top_rec(vals: list, st: SRec) -> None:
 __all__ = [
     "Compiler", "Program", "Step", "SLet", "SRec", "SCheck", "SWith", "SCall",
     "SForall", "SBranch", "SMark", "SLocalLet", "apply", "run_test",
-    "bind_pattern", "local_rec", "top_rec", "elements",
+    "bind_pattern", "local_rec", "top_rec",
     "LET", "REC", "CHECK", "WITH", "CALL", "FORALL", "BRANCH", "MARK_FLAG",
-    "MARK_FAIL", "SWITCH", "Pair",
+    "MARK_FAIL", "SWITCH",
 ]

@@ -27,7 +27,13 @@ from weakmem.errors import CatError
 from . import compile as C
 from .model import Model
 from .prims import Ctx
-from .values import ESet, Proc, as_set, elements, kind, to_int
+from .values import ESet, Proc, elements, kind, to_int
+
+
+# Recursive cat functions (map, cross, ...) nest several Python frames per
+# cat-level call; the default limit of 1000 is too small for big sets.
+if sys.getrecursionlimit() < 20000:
+    sys.setrecursionlimit(20000)
 
 
 @dataclass
@@ -88,7 +94,7 @@ class EvalCache:
     def root(self, model: Model, inp: ExecInput) -> tuple[C.Program, _SegState]:
         key = (model, inp.static_key, inp.dynamic)
         hit = self._roots.get(key) if inp.static_key is not None else None
-        if hit is not None:
+        if hit is not None and _same_static(hit[0], hit[1], inp):
             self._roots.move_to_end(key)
             self.hits += 1
             return hit
@@ -101,6 +107,23 @@ class EvalCache:
             while len(self._roots) > self.max_keys:
                 self._roots.popitem(last=False)
         return prog, state
+
+
+def _same_static(prog: C.Program, state: "_SegState", inp: ExecInput) -> bool:
+    """Guard against static_key collisions (e.g. a reused id()): the cached
+    static inputs must equal the new ones."""
+    ctx = state.env[0]
+    if ctx.n != inp.n or ctx.tags != inp.tags or ctx.locs != inp.locs \
+            or ctx.values != inp.values:
+        return False
+    env = state.env
+    sets, rels = inp.sets, inp.rels
+    for s, name, k, static in prog.inputs:
+        if static:
+            v = sets.get(name) if k == "set" else rels.get(name)
+            if v is None or v != env[s]:
+                return False
+    return True
 
 
 # ---------------------------------------------------------------------------
@@ -276,10 +299,9 @@ def _build_segment(prog: C.Program, seg: int, env: list,
     program: list[C.Step] = []
     for i in range(start, stop):
         st = steps[i]
-        if not st.live:
-            continue
         if not st.static:
-            program.append(st)
+            if st.live:
+                program.append(st)
             continue
         fl: list[str] = []
         try:
@@ -382,8 +404,6 @@ def evaluate(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None) ->
     unbound names or ill-typed operations."""
     if cache is None:
         cache = EvalCache()
-    if sys.getrecursionlimit() < 20000:
-        sys.setrecursionlimit(20000)
     prog, root = cache.root(model, inp)
     if root.failed is not None:
         yield Outcome(False, (), root.failed, {})
@@ -403,5 +423,4 @@ def check_model(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None)
     return any(o.allowed for o in evaluate(model, inp, cache))
 
 
-__all__ = ["ExecInput", "Outcome", "EvalCache", "evaluate", "check_model",
-           "as_set"]
+__all__ = ["ExecInput", "Outcome", "EvalCache", "evaluate", "check_model"]

@@ -70,6 +70,9 @@ def resolve_file(name: str, dirs: list[str], seen: Optional[set] = None) -> Opti
             p = _find(os.path.basename(name), dirs)
     else:
         p = _find(name, dirs)
+        if p is None and os.sep in name:
+            # e.g. `model herd/libdir/aarch32.cat`: try the file name alone
+            p = _find(os.path.basename(name), dirs)
     if p is None:
         return None
     seen = seen or set()

@@ -7,7 +7,7 @@ from typing import Any, Callable
 from weakmem.errors import CatError
 
 from . import rel as R
-from .values import ESet, Ev, Pair, Prim, as_rel, as_set, kind
+from .values import ESet, Prim, as_rel, as_set, kind
 
 
 class Ctx:
@@ -168,6 +168,22 @@ def p_cross(c: Ctx, a: Any) -> Any:
     return frozenset(acc)
 
 
+def p_same_oa(c: Ctx, a: Any) -> Any:
+    """herd7's same-oa(r): pairs of r whose page-table entries map the same
+    output address.  Without virtual memory there are no such events."""
+    as_rel(a)
+    return 0
+
+
+def p_pte_set2(name: str) -> Callable[[Ctx, Any], Any]:
+    """herd7's oa-changes(S, r) / at-least-one-writable(S, r): page-table
+    predicates, empty without virtual memory."""
+    def f(c: Ctx, a: Any) -> Any:
+        _tuple_args(a, 2, name)
+        return ESet(0)
+    return f
+
+
 def p_fromto(c: Ctx, a: Any) -> Any:
     raise CatError("primitive fromto is not supported")
 
@@ -184,8 +200,11 @@ PRIMITIVES: dict[str, Callable[[Ctx, Any], Any]] = {
     "tag2events": p_tag2set,
     "fail": p_fail,
     "weakmem.cross": p_cross,
+    "same-oa": p_same_oa,
+    "oa-changes": p_pte_set2("oa-changes"),
+    "at-least-one-writable": p_pte_set2("at-least-one-writable"),
 }
 
 PRIM_VALUES: dict[str, Prim] = {k: Prim(k, f) for k, f in PRIMITIVES.items()}
 
-__all__ = ["Ctx", "PRIMITIVES", "PRIM_VALUES", "linearisations", "Ev", "Pair"]
+__all__ = ["Ctx", "PRIMITIVES", "PRIM_VALUES", "linearisations"]

@@ -110,8 +110,9 @@ def build_skeleton(combo: list[Trace], init: dict[SymVal, Val], extra_locs: set[
     atomic = 0
     for c11 in C11_TAG_SETS.values():
         atomic |= sets.get(c11, 0)
-    sets["A"] = atomic & mem          # C11 atomic accesses (and C11 RMWs)
-    sets["NA"] = sets["_"] & ~sets["A"]
+    if not any("A" in tr.declared_sets for tr in combo):   # (AArch64's A is acquire)
+        sets["A"] = atomic & mem          # C11 atomic accesses (and C11 RMWs)
+        sets["NA"] = sets["_"] & ~sets["A"]
     for c11 in C11_TAG_SETS.values():
         sets.setdefault(c11, 0)
     sets.setdefault("RMW", 0)
@@ -210,6 +211,8 @@ def read_candidates(sk: Skeleton, combo: list[Trace], optace: bool) -> list[tupl
                 ew = events[w]
                 if w == r:
                     continue          # an RMW does not read from itself
+                if ew.tid == tr.tid and w > r and ew.poi == events[r].poi:
+                    continue          # nor from a later write of the same instruction/statement
                 if optace and ew.tid == tr.tid:
                     if (porows[r] >> w) & 1:
                         continue      # reading from a po-later write: never coherent
@@ -230,36 +233,33 @@ def read_candidates(sk: Skeleton, combo: list[Trace], optace: bool) -> list[tupl
     return out
 
 
-def justified(n: int, rf_pairs: list[tuple[int, int]], dep_rows: list[int]) -> bool:
-    """Values must be computable: rf ∪ (read -> event whose value/address
-    depends on it) must be acyclic.  herd7 drops candidates whose value
-    equations are circular."""
+def undetermined(n: int, rf_pairs: list[tuple[int, int]], dep_rows: list[int]) -> int:
+    """Events whose values cannot be computed, as a bitset (0 if none).
+
+    Values flow along rf (write -> read) and along dependencies (read ->
+    event whose value or address is computed from it).  A cycle in that
+    graph is an "out of thin air" justification: herd7 keeps such a
+    candidate but leaves the values on and after the cycle symbolic."""
     rows = list(dep_rows)
     for w, r in rf_pairs:
         rows[w] |= 1 << r
-    # DFS cycle detection restricted to nodes with out-edges
-    WHITE, GREY, BLACK = 0, 1, 2
-    color = [WHITE] * n
-    for s in range(n):
-        if color[s] != WHITE or not rows[s]:
-            continue
-        stack = [(s, rows[s])]
-        color[s] = GREY
-        while stack:
-            v, rest = stack[-1]
-            if not rest:
-                color[v] = BLACK
-                stack.pop()
-                continue
-            low = rest & -rest
-            stack[-1] = (v, rest ^ low)
-            u = low.bit_length() - 1
-            if color[u] == GREY:
-                return False
-            if color[u] == WHITE:
-                color[u] = GREY
-                stack.append((u, rows[u]))
-    return True
+    if not any(rows):
+        return 0
+    closure = R.rows(n, R.tclosure(n, R.from_rows(n, rows)))
+    cyc = 0
+    for v in range(n):
+        if (closure[v] >> v) & 1:
+            cyc |= 1 << v
+    if not cyc:
+        return 0
+    und = cyc
+    for v in R.members(cyc):
+        und |= closure[v]
+    return und
+
+
+def justified(n: int, rf_pairs: list[tuple[int, int]], dep_rows: list[int]) -> bool:
+    return undetermined(n, rf_pairs, dep_rows) == 0
 
 
 def combos(traces: list[list[Trace]], init: dict[SymVal, Val], deadline: Deadline) -> Iterator[list[Trace]]:

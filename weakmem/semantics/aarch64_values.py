@@ -138,6 +138,10 @@ def shift(kind: str, v, n: int, width: int = 64):
     if kind == "LSR":
         return s64(u64(x) >> n) if n < 64 else 0
     if kind == "ASR":
+        if width < 64:
+            x &= (1 << width) - 1
+            if x >> (width - 1):
+                x -= 1 << width
         return s64(x >> n) if n < 64 else (-1 if x < 0 else 0)
     if kind == "ROR":
         n %= width

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 
 from weakmem.litmus.ast import LabelVal, SymVal
-from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, DecodeError, Ins,
-                                          parse_int, split_operands, wrap)
+from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
+                                          Ins, parse_int, split_operands, wrap)
 
 CONDS = ("EQ", "NE", "CS", "HS", "CC", "LO", "MI", "PL", "VS", "VC", "HI", "LS", "GE", "LT", "GT", "LE", "AL")
 BARRIER_OPTS = ("SY", "ST", "LD", "ISH", "ISHST", "ISHLD", "NSH", "NSHST", "NSHLD", "OSH", "OSHST", "OSHLD")
@@ -352,6 +352,10 @@ def _conditional(cond: str, body):
         return body
 
     def run(ex, st):
+        if ex.all_branches:
+            yield from body(ex, st.copy())
+            yield st, None
+            return
         ok, _ = cond_holds(ex, st, cond)
         if ok:
             yield from body(ex, st)
@@ -502,9 +506,12 @@ def d_b(arch, base, ops, setflags, cond, text):
         if cond == "AL":
             yield st, lbl
             return
-        ok, deps = cond_holds(ex, st, cond)
+        if ex.all_branches:
+            ok, deps = False, ex.rd(st, FLAGS)[1]
+        else:
+            ok, deps = cond_holds(ex, st, cond)
         st.ctrl = st.ctrl | deps
-        yield st, (lbl if ok else None)
+        yield st, CondJump(lbl, ok)
     return run
 
 
@@ -517,7 +524,7 @@ def d_cbz(arch, base, ops, setflags, cond, text):
         v, d = ex.rd(st, rn)
         zero = isinstance(v, int) and v == 0
         st.ctrl = st.ctrl | d
-        yield st, (lbl if zero == (base == "CBZ") else None)
+        yield st, CondJump(lbl, zero == (base == "CBZ"))
     return run
 
 

@@ -42,6 +42,14 @@ F_KINDS = frozenset({"F"})
 
 EXIT = "exit"   # a jump target meaning "the thread ends here"
 
+
+@dataclass(frozen=True)
+class CondJump:
+    """The outcome of a conditional branch: go to `label` if `taken`.
+    While value domains are computed (all_branches) both ways are run."""
+    label: str
+    taken: bool
+
 # ----------------------------------------------------------------------------
 # C types: size in bits and signedness
 # ----------------------------------------------------------------------------
@@ -199,6 +207,7 @@ class AsmFrontend:
         self.file = test.path
         self.word_bits = arch.word_bits
         self.cur: Ins | None = None
+        self.all_branches = False
         self.loc_types: dict[str, str | None] = {}
         self.arrays: dict[str, int] = {}
         self.shared: set[str] = set()
@@ -457,8 +466,14 @@ class AsmFrontend:
         return len(st.events) - 1
 
     # ------------------------------------------------------------------ running
-    def traces(self, tid: int, domain) -> list[Trace]:
+    def traces(self, tid: int, domain, all_branches: bool = False) -> list[Trace]:
+        """Every trace of thread `tid`, reads drawing values from `domain`.
+        With `all_branches`, conditional branches and conditionally
+        executed instructions go both ways whatever their condition, and
+        paths that would be errors are dropped: an over-approximation of
+        the writes, used to compute value domains."""
         self.domain = domain
+        self.all_branches = all_branches
         prog = self.progs[tid]
         labels = self.labels[tid]
         regs: dict[str, tuple[object, frozenset[int]]] = {}
@@ -479,9 +494,20 @@ class AsmFrontend:
                     break
                 ins = prog[st.pc]
                 self.cur = ins
-                results = list(ins.run(self, st))
+                try:
+                    results = list(ins.run(self, st))
+                except LitmusError:
+                    if all_branches:
+                        break       # a path that cannot happen (e.g. address 0 on a branch not taken)
+                    raise
                 nxt = []
                 for s2, jump in results:
+                    if isinstance(jump, CondJump):
+                        if all_branches:
+                            nxt.extend(x for x in (self._jump(tid, s2.copy(), jump.label, labels, ins),
+                                                   self._jump(tid, s2, None, labels, ins)) if x is not None)
+                            continue
+                        jump = jump.label if jump.taken else None
                     s2 = self._jump(tid, s2, jump, labels, ins)
                     if s2 is not None:
                         nxt.append(s2)

@@ -166,15 +166,19 @@ class CFrontend:
         which herd7 explores too."""
         self.domain = domain
         self.all_branches = all_branches
+        self.bad_deref = None
         self.tid = tid
         th = self.test.threads[tid]
         regs = {name: (v, EMPTY) for name, v in self.init_regs.get(tid, {}).items()}
         st = _State(regs, [], [], EMPTY)
         out: list[Trace] = []
         for fin in self.exec_block(self.bodies[tid], st):
-            out.append(Trace(tid, fin.events, fin.rmw, {k: v for k, (v, _) in fin.regs.items()}))
+            out.append(Trace(tid, fin.events, fin.rmw, {k: v for k, (v, _) in fin.regs.items()},
+                             {k: d for k, (_, d) in fin.regs.items() if d}))
             if len(out) > self.max_traces:
                 raise self.err(f"thread {th.name} has more than {self.max_traces} paths", th)
+        if not out and self.bad_deref is not None and not all_branches:
+            raise self.bad_deref
         return out
 
     # ------------------------------------------------------------------
@@ -322,17 +326,23 @@ class CFrontend:
     def lval(self, e, st: _State) -> Iterator[tuple[SymVal, frozenset[int], _State]]:
         if isinstance(e, A.EDeref):
             for v, d, s2 in self.eval(e.e, st):
-                yield self.as_addr(v, e), d, s2
+                a = self.as_addr(v, e, d)
+                if a is not None:
+                    yield a, d, s2
         elif isinstance(e, A.EIndex):
             for b, db, s2 in self.eval(e.base, st):
                 for i, di, s3 in self.eval(e.index, s2):
-                    yield self.as_addr(self.op("+", b, i, e), e), db | di, s3
+                    a = self.as_addr(self.op("+", b, i, e), e, db | di)
+                    if a is not None:
+                        yield a, db | di, s3
         elif isinstance(e, A.EVar):
             if e.name in st.regs:
                 # a register holding an address used as an lvalue (macro
                 # argument passed a pointer): the location it points to
                 v, d = st.regs[e.name]
-                yield self.as_addr(v, e), d, st
+                a = self.as_addr(v, e, d)
+                if a is not None:
+                    yield a, d, st
             elif e.name in self.shared:
                 yield SymVal(e.name), EMPTY, st
             else:
@@ -343,12 +353,26 @@ class CFrontend:
     def ptr(self, e, st: _State) -> Iterator[tuple[SymVal, frozenset[int], _State]]:
         """Evaluate an expression that denotes an address (a pointer argument)."""
         for v, d, s2 in self.eval(e, st):
-            yield self.as_addr(v, e), d, s2
+            a = self.as_addr(v, e, d)
+            if a is not None:
+                yield a, d, s2
 
-    def as_addr(self, v, node) -> SymVal:
-        if not isinstance(v, SymVal):
-            raise self.err(f"value {v} used as an address", node)
-        return v
+    def as_addr(self, v, node, deps=EMPTY) -> SymVal | None:
+        """The address v denotes.  A non-address that comes from a read
+        (deps) only drops this path: that read value may belong to no
+        consistent execution.  (herd7 rejects the test if such a value
+        occurs in a candidate; we report it only when no path is left.)"""
+        if isinstance(v, SymVal):
+            return v
+        if self.all_branches:
+            # computing domains: keep going (a dummy cell) so that the writes
+            # later on this path still count
+            return SymVal("\0nowhere")
+        if deps:
+            if self.bad_deref is None:
+                self.bad_deref = self.err(f"value {v} used as an address", node)
+            return None
+        raise self.err(f"value {v} used as an address", node)
 
     def op(self, o, a, b, node):
         try:

@@ -13,11 +13,21 @@ from typing import Union
 
 from weakmem.litmus.ast import IntVal, SymVal
 
+@dataclass(frozen=True)
+class Unknown:
+    """A value herd7 cannot compute: it depends on itself through a cycle of
+    reads-from and dependencies ("out of thin air").  herd7 prints such a
+    value as a symbol `S<n>`; it equals no constant."""
+    name: str
+
+
 Val = Union[int, SymVal]   # a runtime value: an integer or a symbolic address
 
 
 def show_val(v: Val, hexa: bool = False) -> str:
     """herd7's spelling of a value in a final state."""
+    if isinstance(v, Unknown):
+        return v.name
     if isinstance(v, SymVal):
         return v.name if not v.offset else f"{v.name}+{v.offset}"
     if hexa:

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 
 from weakmem.litmus.ast import SymVal
-from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, DecodeError, Ins,
-                                          parse_int, split_operands, wrap)
+from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
+                                          Ins, parse_int, split_operands, wrap)
 
 RES, RESADDR = "RES", "RESADDR"
 CRS = tuple(f"cr{i}" for i in range(8))
@@ -65,6 +65,10 @@ class PPCArch(Arch):
         if r is None:
             raise DecodeError(f"PPC, bad register '{s}'")
         return r
+
+    def reg_or_zero(self, s: str) -> str:
+        """The RA operand of an (RA|0) form: a register, or 0 (read as r0, i.e. zero)."""
+        return "r0" if s.strip() == "0" else self.reg(s)
 
     def imm(self, s: str) -> int:
         v = parse_int(s)
@@ -401,11 +405,15 @@ def d_bcc(arch, m, ops):
 
     def run(ex, st):
         val, deps = ex.rd(st, cr) if cr in st.regs else ((False, False, False), EMPTY)
+        if ex.all_branches:
+            st.ctrl = st.ctrl | deps
+            yield st, CondJump(lbl, False)
+            return
         b = val[bit]
         if b is None:
             raise ex.err(f"{m}: the order of two addresses is unknown")
         st.ctrl = st.ctrl | deps
-        yield st, (lbl if bool(b) == want else None)
+        yield st, CondJump(lbl, bool(b) == want)
     return run
 
 
@@ -425,7 +433,7 @@ def d_load(arch, m, ops):
     width, signed = _LOADS[base]
     if indexed:
         _n(ops, 3)
-        ra, rb = arch.reg(ops[1]), arch.reg(ops[2])
+        ra, rb = arch.reg_or_zero(ops[1]), arch.reg(ops[2])
     else:
         _n(ops, 2)
         disp, ra = _dform(arch, ops[1])
@@ -455,7 +463,7 @@ def d_store(arch, m, ops):
     width = _STORES[base]
     if indexed:
         _n(ops, 3)
-        ra, rb = arch.reg(ops[1]), arch.reg(ops[2])
+        ra, rb = arch.reg_or_zero(ops[1]), arch.reg(ops[2])
     else:
         _n(ops, 2)
         disp, ra = _dform(arch, ops[1])
@@ -478,7 +486,7 @@ def d_store(arch, m, ops):
 
 def d_larx(arch, m, ops):
     _n(ops, 3, 4)
-    rd, ra, rb = arch.reg(ops[0]), arch.reg(ops[1]), arch.reg(ops[2])
+    rd, ra, rb = arch.reg(ops[0]), arch.reg_or_zero(ops[1]), arch.reg(ops[2])
     width = 32 if m == "lwarx" else 64
     kinds = R_KINDS | {"X"}
 
@@ -496,7 +504,7 @@ def d_larx(arch, m, ops):
 
 def d_stcx(arch, m, ops):
     _n(ops, 3)
-    rs, ra, rb = arch.reg(ops[0]), arch.reg(ops[1]), arch.reg(ops[2])
+    rs, ra, rb = arch.reg(ops[0]), arch.reg_or_zero(ops[1]), arch.reg(ops[2])
     width = 32 if m == "stwcx." else 64
     kinds = W_KINDS | {"X"}
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 
 from weakmem.litmus.ast import SymVal
-from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, DecodeError, Ins,
-                                          parse_int, split_operands, wrap)
+from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
+                                          Ins, parse_int, split_operands, wrap)
 
 RESADDR = "RESADDR"
 M64 = (1 << 64) - 1
@@ -284,7 +284,7 @@ def d_bcc(arch, m, ops):
         a, da = ex.rd(st, r1)
         b, db = ex.rd(st, r2)
         st.ctrl = st.ctrl | da | db
-        yield st, (lbl if _compare(ex, o, a, b) else None)
+        yield st, CondJump(lbl, False if ex.all_branches else _compare(ex, o, a, b))
     return run
 
 

@@ -46,6 +46,7 @@ class Trace:
     events: list[PEvent]
     rmw: list[tuple[int, int]] = field(default_factory=list)
     regs: dict[str, Val] = field(default_factory=dict)   # final register values
+    regdeps: dict[str, frozenset[int]] = field(default_factory=dict)  # reads each final value comes from
     extra_rels: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # arch-specific (iico ...)
     declared_sets: frozenset[str] = frozenset()   # arch event sets that exist even when empty (DMB, X...)
 

@@ -38,6 +38,9 @@ EMPTY: frozenset[int] = frozenset()
 
 FENCE_SETS = {"mfence": "MFENCE", "sfence": "SFENCE", "lfence": "LFENCE"}
 
+# event classes herd7 binds for x86 even when no event belongs to them
+DECLARED_SETS = frozenset({"X", "MFENCE", "SFENCE", "LFENCE"})
+
 # byte size of a location's cells, by declared C type
 TYPE_SIZES = {
     "char": 1, "int8_t": 1, "uint8_t": 1,
@@ -133,6 +136,7 @@ class X86Frontend:
         self.full = 64 if self.is64 else 32
         self.unroll = unroll
         self.max_traces = max_traces
+        self.all_branches = False
         self.file = test.path
         canonicalize_test(test)
         self.shared: set[str] = set()
@@ -215,9 +219,14 @@ class X86Frontend:
         return LitmusError(msg, (ins.pos if ins is not None else None) or Pos(self.file))
 
     # ------------------------------------------------------------------
-    def traces(self, tid: int, domain: Callable[[SymVal], Iterable[Val]]) -> list[Trace]:
-        """All traces of thread `tid`, reads drawing values from `domain`."""
+    def traces(self, tid: int, domain: Callable[[SymVal], Iterable[Val]], all_branches: bool = False) -> list[Trace]:
+        """All traces of thread `tid`, reads drawing values from `domain`.
+
+        With `all_branches`, every conditional jump (and conditional move)
+        goes both ways whatever the flags: the traces then over-approximate
+        the writes the thread can make, for the value-domain fixpoint."""
         self.domain = domain
+        self.all_branches = all_branches
         regs = {name: (v, EMPTY) for name, v in self.init_regs.get(tid, {}).items()}
         st = _State(regs, {}, [], [], EMPTY, 0, {})
         prog = self.code[tid]
@@ -227,7 +236,7 @@ class X86Frontend:
         while work:
             s = work.pop()
             if s.pc >= len(prog):
-                out.append(Trace(tid, s.events, s.rmw, {k: v for k, (v, _) in s.regs.items()}))
+                out.append(self._finish(tid, s))
                 if len(out) > self.max_traces:
                     raise self.err(f"thread P{tid} has more than {self.max_traces} paths")
                 continue
@@ -240,6 +249,14 @@ class X86Frontend:
                 work.append(s2)
         out.reverse()
         return out
+
+    def _finish(self, tid: int, st: _State) -> Trace:
+        # Without mixed-size accesses every memory event is a whole access
+        # and its own instruction instance: herd7's sm and si are the
+        # identity on memory events.
+        same = [(i, i) for i, e in enumerate(st.events) if "M" in e.kinds]
+        return Trace(tid, st.events, st.rmw, {k: v for k, (v, _) in st.regs.items()},
+                     {"sm": same, "si": list(same)}, DECLARED_SETS)
 
     # ------------------------------------------------------------------
     # registers
@@ -464,12 +481,15 @@ class X86Frontend:
     def i_jcc(self, ins, st, labels):
         taken, d = self.cond(st, ins.cond)
         st.ctrl = st.ctrl | d
-        if taken:
-            s2 = self._jump(st, labels[ins.ops[0].name])
-            if s2 is not None:
-                yield s2
-        else:
-            yield self._next(st)
+        ways = (True, False) if self.all_branches else (taken,)
+        for i, way in enumerate(ways):
+            s1 = st.copy() if i < len(ways) - 1 else st
+            if way:
+                s2 = self._jump(s1, labels[ins.ops[0].name])
+                if s2 is not None:
+                    yield s2
+            else:
+                yield self._next(s1)
 
     def i_mov(self, ins, st, labels):
         s, dst = ins.ops
@@ -493,7 +513,9 @@ class X86Frontend:
     def i_cmovcc(self, ins, st, labels):
         s, dst = ins.ops
         c, d = self.cond(st, ins.cond)
-        if not c:
+        if self.all_branches:
+            yield self._next(st.copy())
+        elif not c:
             yield self._next(st)
             return
         for v, vd, s2 in self.src(st, s, self.width(ins), ins):

@@ -277,11 +277,10 @@ class _Build(Transformer):
         return (base, index, _int(scale) if scale is not None else 1)
 
     def mem_att(self, *items):
-        seg = disp = None
+        # a segment prefix (`%cs:`) is accepted and ignored: flat memory
+        disp = None
         for it in items[:-1]:
-            if isinstance(it, str):
-                seg = it
-            elif isinstance(it, tuple) and it and it[0] in ("num", "sym"):
+            if isinstance(it, tuple) and it and it[0] in ("num", "sym"):
                 disp = it
         base, index, scale = items[-1]
         sym = None
@@ -476,7 +475,7 @@ def decode(text: str, arch: str, pos: Pos | None, file: str = "") -> Instr | Non
                           f"{len(ops)} given", where)
     if arch != "X86_64":
         ops = list(reversed(ops))       # Intel order (destination first) -> AT&T order
-    ins = Instr(op=op if cls not in ("arith", "unary", "shift") else op, ops=list(ops), size=size,
+    ins = Instr(op=op, ops=list(ops), size=size,
                 lock="lock" in prefixes, cond=cond, text=src, pos=pos)
     ins.extra["class"] = cls
     if "rep" in prefixes:
