@@ -5,6 +5,8 @@ import glob
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from weakmem.cat import ast as A
 from weakmem.cat.model import resolve_file
@@ -174,3 +176,21 @@ def test_syntax_errors(src: str, line: int, col: int, fragment: str) -> None:
     assert fragment in msg
     assert "\n" not in msg and "Traceback" not in msg
     assert msg.startswith(f"m.cat:{line}:{col}: error:")
+
+
+_TOKENS = ["let", "rec", "and", "in", "=", "x", "po", "(", ")", "[", "]", "{", "}",
+           "|", "||", "&", ";", "\\", "*", "+", "?", "^-1", "~", "++", "0", "_",
+           "'t", ",", "->", "fun", "match", "with", "end", "acyclic", "as",
+           "flag", "empty", "include", '"f"', "(*", "*)", "#", "\n", "if", "then",
+           "else", "procedure", "call", "$"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=25))
+def test_garbage_never_crashes(toks: list[str]) -> None:
+    src = " ".join(toks)
+    try:
+        parse_text(src, "g.cat")
+    except CatError as e:
+        assert e.pos is not None and e.pos.file == "g.cat"
+        assert "\n" not in str(e)

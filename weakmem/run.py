@@ -14,11 +14,12 @@ from weakmem.explore.engine import (Candidate, Deadline, build_skeleton, combos,
                                     undetermined)
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
-from weakmem.verdict import (TestResult, condition_str, holds, observed_terms, prop_terms, term_loc, term_str,
+from weakmem.verdict import (TestResult, condition_str, holds, holds3, observed_terms, prop_terms, term_loc, term_str,
                              term_value)
 from weakmem.semantics.events import Unknown, show_val
 
 MODELS_DIR = Path(__file__).parent / "models"
+_SKELETON_IDS = itertools.count()   # stable keys for the cat evaluator's static cache
 
 # the model used when none is named, per architecture
 DEFAULT_MODELS = {"C": "lkmm", "X86": "x86-tso", "X86_64": "x86-tso", "AArch64": "aarch64",
@@ -190,7 +191,12 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
         cache = EvalCache()
         check_ann = getattr(model, "check_annotation", None)
         checked_traces: set[int] = set()
-        for combo in combos(traces, init, deadline):
+        prune = None
+        if test.filter is not None:
+            def prune(partial):
+                regs0 = {(tr.tid, k): v for tr in partial for k, v in tr.regs.items()}
+                return holds3(test.filter, regs0, {tr.tid for tr in partial}) is not False
+        for combo in combos(traces, init, deadline, prune):
             if check_ann is not None:
                 for tr in combo:
                     if id(tr) in checked_traces:
@@ -226,7 +232,7 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
                 if not ws:
                     ws = [e.eid for e in sk.events if e.loc == l and e.tid < 0]
                 fw_choices.append(ws)
-            static_key = id(sk)
+            static_key = next(_SKELETON_IDS)
             seen_thin_air: set = set()
             reads = [r for r, _ in cands]
             for choice in itertools.product(*[c for _, c in cands]):
@@ -264,10 +270,10 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
                            for l, w in zip(fw_locs, fws)}
                     if norm_mem is not None:      # typed locations (assembly tests)
                         mem = {l: norm_mem(l, v) for l, v in mem.items()}
+                    if test.filter is not None and not holds(test.filter, regs, mem):
+                        continue   # herd7 applies the filter before the model
                     for out in evaluate(model, inp, cache):
                         if not out.allowed:
-                            continue
-                        if test.filter is not None and not holds(test.filter, regs, mem):
                             continue
                         sat = holds(test.condition.prop, regs, mem)
                         state = tuple((term_str(t), show_val(term_value(t, regs, mem), lm.hexa))

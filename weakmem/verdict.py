@@ -119,6 +119,46 @@ def holds(p, regs, mem) -> bool:
     raise CondError(f"bad proposition {p!r}")
 
 
+def holds3(p, regs, known: set[int]):
+    """Three-valued `holds` on registers only: None when it depends on a
+    thread outside `known` (or on memory)."""
+    if isinstance(p, A.PTrue):
+        return True
+    if isinstance(p, A.PFalse):
+        return False
+    if isinstance(p, A.PAtom):
+        terms = [p.lhs] + ([p.rhs] if isinstance(p.rhs, (A.RegTerm, A.LocTerm)) else [])
+        if any(isinstance(t, A.LocTerm) or t.tid not in known for t in terms):
+            return None
+        return holds(p, regs, {})
+    if isinstance(p, A.PNot):
+        v = holds3(p.p, regs, known)
+        return None if v is None else not v
+    a = holds3(p.a, regs, known)
+    if isinstance(p, A.PAnd):
+        if a is False:
+            return False
+        b = holds3(p.b, regs, known)
+        if b is False:
+            return False
+        return True if (a and b) else None
+    if isinstance(p, A.POr):
+        if a is True:
+            return True
+        b = holds3(p.b, regs, known)
+        if b is True:
+            return True
+        return False if (a is False and b is False) else None
+    if isinstance(p, A.PImplies):
+        if a is False:
+            return True
+        b = holds3(p.b, regs, known)
+        if b is True:
+            return True
+        return False if (a is True and b is False) else None
+    return None
+
+
 def prop_str(p, hexa: bool = False, prec: int = 0) -> str:
     """herd7's re-printing of a proposition: `/\\` binds tighter than `\\/`,
     which binds tighter than `=>`; parentheses only where needed."""

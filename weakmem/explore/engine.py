@@ -243,7 +243,7 @@ def undetermined(n: int, rf_pairs: list[tuple[int, int]], dep_rows: list[int]) -
     rows = list(dep_rows)
     for w, r in rf_pairs:
         rows[w] |= 1 << r
-    if not any(rows):
+    if _acyclic_rows(n, rows):
         return 0
     closure = R.rows(n, R.tclosure(n, R.from_rows(n, rows)))
     cyc = 0
@@ -258,60 +258,95 @@ def undetermined(n: int, rf_pairs: list[tuple[int, int]], dep_rows: list[int]) -
     return und
 
 
+def _acyclic_rows(n: int, rows: list[int]) -> bool:
+    """Iterative DFS cycle check on a graph given as successor bitsets."""
+    color = [0] * n          # 0 white, 1 grey, 2 black
+    for s in range(n):
+        if color[s] or not rows[s]:
+            continue
+        stack = [(s, rows[s])]
+        color[s] = 1
+        while stack:
+            v, rest = stack[-1]
+            if not rest:
+                color[v] = 2
+                stack.pop()
+                continue
+            low = rest & -rest
+            stack[-1] = (v, rest ^ low)
+            u = low.bit_length() - 1
+            if color[u] == 1:
+                return False
+            if color[u] == 0 and rows[u]:
+                color[u] = 1
+                stack.append((u, rows[u]))
+    return True
+
+
 def justified(n: int, rf_pairs: list[tuple[int, int]], dep_rows: list[int]) -> bool:
     return undetermined(n, rf_pairs, dep_rows) == 0
 
 
-def combos(traces: list[list[Trace]], init: dict[SymVal, Val], deadline: Deadline) -> Iterator[list[Trace]]:
-    """Choose one trace per thread such that every read value can be
-    written by someone (init, or any trace of any thread chosen or not yet
-    chosen), refining as threads get fixed."""
+def combos(traces: list[list[Trace]], init: dict[SymVal, Val], deadline: Deadline,
+           prune: Callable[[list[Trace]], bool] | None = None) -> Iterator[list[Trace]]:
+    """Choose one trace per thread such that every value read can be written
+    by someone (init, a chosen trace, or some trace of a thread not chosen
+    yet), refining as threads get fixed.  `prune(partial)` may reject a
+    prefix of chosen traces (e.g. a filter on registers that already fails).
+
+    (location, value) pairs are numbered and sets of them are bitsets."""
     nt = len(traces)
-    # what each trace writes / needs
-    writes = [[{(e.loc, e.value) for e in tr.events if e.is_write} for tr in ts] for ts in traces]
-    needs = [[{(e.loc, e.read_value) for e in tr.events if e.rf_read} for tr in ts] for ts in traces]
-    init_pairs = {(l, v) for l, v in init.items()}
-    anyw = [set().union(*w) if w else set() for w in writes]
+    ids: dict = {}
 
-    def avail(chosen: list[int], k: int) -> set:
-        s = set(init_pairs)
-        for t in range(nt):
-            if t < k:
-                s |= writes[t][chosen[t]]
-            else:
-                s |= anyw[t]
-        return s
+    def bit(pair) -> int:
+        i = ids.get(pair)
+        if i is None:
+            i = ids[pair] = len(ids)
+        return 1 << i
 
+    writes = [[_mask(bit, ((e.loc, e.value) for e in tr.events if e.is_write)) for tr in ts] for ts in traces]
+    needs = [[_mask(bit, ((e.loc, e.read_value) for e in tr.events if e.rf_read)) for tr in ts] for ts in traces]
+    free = 0
+    for l, v in init.items():
+        free |= bit((l, v))
+    for pair, i in list(ids.items()):
+        if _loc_default(pair, init):
+            free |= 1 << i          # a location absent from init holds 0 initially
+    anyw = []
+    for w in writes:
+        m = 0
+        for x in w:
+            m |= x
+        anyw.append(m)
+    # suffix unions of "any write" of threads k+1..
+    suffix = [0] * (nt + 1)
+    for t in range(nt - 1, -1, -1):
+        suffix[t] = suffix[t + 1] | anyw[t]
     chosen: list[int] = []
 
-    def rec(k: int):
+    def rec(k: int, chosen_w: int, chosen_needs: int):
         deadline.check()
         if k == nt:
             yield [traces[t][chosen[t]] for t in range(nt)]
             return
-        others = set(init_pairs)
-        for t in range(nt):
-            if t < k:
-                others |= writes[t][chosen[t]]
-            elif t > k:
-                others |= anyw[t]
-        for i, tr in enumerate(traces[k]):
+        others = free | chosen_w | suffix[k + 1]
+        for i in range(len(traces[k])):
             pool = others | writes[k][i]
-            if not needs[k][i] <= pool and not all(_loc_default(p, init) for p in needs[k][i] - pool):
-                continue
-            # earlier threads' needs must still be satisfiable
-            ok = True
-            for t in range(k):
-                if not needs[t][chosen[t]] <= pool and not all(_loc_default(p, init) for p in needs[t][chosen[t]] - pool):
-                    ok = False
-                    break
-            if not ok:
+            if (needs[k][i] | chosen_needs) & ~pool:
                 continue
             chosen.append(i)
-            yield from rec(k + 1)
+            if prune is None or prune([traces[t][chosen[t]] for t in range(k + 1)]):
+                yield from rec(k + 1, chosen_w | writes[k][i], chosen_needs | needs[k][i])
             chosen.pop()
 
-    yield from rec(0)
+    yield from rec(0, 0, 0)
+
+
+def _mask(bit, pairs) -> int:
+    m = 0
+    for p in pairs:
+        m |= bit(p)
+    return m
 
 
 def _loc_default(pair, init) -> bool:

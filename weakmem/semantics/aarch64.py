@@ -11,8 +11,8 @@ can be evaluated on them:
   conditional and indirect branches, a `pred` branch inside CAS);
 * `iico_data` / `iico_ctrl` order the events of one instance (value flow /
   control), `iico_order` the two accesses of LDIAPP / STILP, `rf-reg` links
-  a register write to the reads of that value; `po` is program order
-  between instances plus iico inside one;
+  a register write to the reads of that value; `po` orders instances
+  (herd7 7.58: the events of one instance are not po-related);
 * `rmw` pairs atomic (X) loads and stores as herd7 does (closest later
   atomic store to the same location, no atomic load in between); `amo` are
   the pairs made by one instruction (SWP, CAS, LD<op>), `same-instance`
@@ -72,7 +72,6 @@ _WREG = frozenset({"Wreg"})
 UNSUPPORTED_VARIANTS = {"memtag", "mte", "tagmem", "morello", "mixed", "nv2", "telechat", "fatal", "vmsa",
                         "kvm", "self", "ifetch", "neon", "sve", "sme", "asl"}
 
-NO_IICO_PO = True
 MAX_STEPS = 20000          # instructions per path (determined loops are not bounded by unroll)
 MAX_TRACES = 200000
 
@@ -84,7 +83,7 @@ class _Drop(Exception):
 class _Path:
     """One thread execution in progress."""
     __slots__ = ("events", "regs", "code", "pc", "ctrl", "seen", "lx", "iico_d", "iico_c", "iico_o",
-                 "rfreg", "inst", "steps", "sca", "nosm")
+                 "rfreg", "inst", "steps", "sca")
 
     def __init__(self):
         self.events: list[PEvent] = []
@@ -101,7 +100,6 @@ class _Path:
         self.inst = 0
         self.steps = 0
         self.sca: list = []                  # groups of single-copy-atomic accesses
-        self.nosm: list = []                 # accesses of SWP/CAS/LD<op>, outside sm (herd7)
 
     def copy(self) -> "_Path":
         q = _Path.__new__(_Path)
@@ -119,7 +117,6 @@ class _Path:
         q.inst = self.inst
         q.steps = self.steps
         q.sca = list(self.sca)
-        q.nosm = list(self.nosm)
         return q
 
 
@@ -393,7 +390,9 @@ class AArch64Frontend:
                 stack.extend(succ.get(b, ()))
             for b in seen:
                 preds[b].add(a)
-        events = list(evs) if NO_IICO_PO else [dataclasses.replace(e, iico=frozenset(preds[i])) if preds[i] else e for i, e in enumerate(evs)]
+        # herd7 7.58's `po` orders instances only: events of one instance are
+        # not po-related (their order is iico), so PEvent.iico stays empty.
+        events = list(evs)
         # same-instance, sm, rmw, amo
         same: list[tuple[int, int]] = []
         by_poi: dict[int, list[int]] = {}
@@ -403,18 +402,17 @@ class AArch64Frontend:
             for a in grp:
                 for b in grp:
                     same.append((a, b))
-        nosm = set(p.nosm)
-        sm = [(i, i) for i, e in enumerate(events) if "M" in e.kinds and i not in nosm]
+        sm = [(i, i) for i, e in enumerate(events) if "M" in e.kinds]
         for grp in p.sca:       # LDXP / STXP: one single-copy-atomic access
             sm.extend((a, b) for a in grp for b in grp if a != b)
         rmw = self._rmw(events, preds)
         amo = [(r, w) for r, w in rmw if events[r].poi == events[w].poi]
-        regs = self._final_regs(tid, p)
-        return Trace(tid, events, rmw, regs,
-                     {"iico_data": p.iico_d, "iico_ctrl": p.iico_c, "iico_order": p.iico_o,
-                      "rf-reg": p.rfreg, "same-instance": same, "amo": amo, "sm": sm,
-                      **{r: [] for r in EMPTY_RELS}},
-                     DECLARED_SETS)
+        regs, regdeps = self._final_regs(tid, p)
+        return Trace(tid, events, rmw=rmw, regs=regs, regdeps=regdeps,
+                     extra_rels={"iico_data": p.iico_d, "iico_ctrl": p.iico_c, "iico_order": p.iico_o,
+                                 "rf-reg": p.rfreg, "same-instance": same, "amo": amo, "sm": sm,
+                                 **{r: [] for r in EMPTY_RELS}},
+                     declared_sets=DECLARED_SETS)
 
     @staticmethod
     def _rmw(events: list[PEvent], preds: list[set[int]]) -> list[tuple[int, int]]:
@@ -443,8 +441,9 @@ class AArch64Frontend:
                 out.append((r, w))
         return out
 
-    def _final_regs(self, tid: int, p: _Path) -> dict:
+    def _final_regs(self, tid: int, p: _Path) -> tuple[dict, dict]:
         regs: dict = {}
+        deps: dict = {}
         wanted = set()
         for t in self._terms():
             if isinstance(t, A.RegTerm) and t.tid == tid:
@@ -453,15 +452,18 @@ class AArch64Frontend:
             r = reg_of(name)
             if r is None:
                 if name.upper() == "NZCV":
-                    v = p.regs.get("NZCV", _REG0)[0]
-                    regs[name] = v
+                    v = p.regs.get("NZCV", _REG0)
+                    regs[name] = v[0]
+                    deps[name] = v[2]
                     continue
                 raise LitmusError(f"unknown register {tid}:{name}", Pos(self.file))
-            v = 0 if r.zr else p.regs.get(r.name, _REG0)[0]
+            st = _REG0 if r.zr else p.regs.get(r.name, _REG0)
+            v = st[0]
             if r.w and isinstance(v, int):
                 v &= 0xFFFFFFFF
             regs[name] = normalize(v, self.reg_types.get((tid, r.name)))
-        return regs
+            deps[name] = st[2]
+        return regs, deps
 
     # ------------------------------------------------------------------ event helpers
     def ev(self, p: _Path, kinds, ins: Ins, loc=None, value=None, **kw) -> int:
@@ -1076,8 +1078,7 @@ class AArch64Frontend:
         for q, ri, x in self.rmem(p, a, ins.size, rkinds, ins):
             nv = compute(x.v, d.v)
             wd = V(nv, d.srcs if is_swp else d.srcs + (ri,), d.prov if is_swp else d.prov | x.prov)
-            wi = self.wmem(q, a, wd, ins.size, wkinds, ins, ctrl_srcs=(ri,) if is_swp else ())
-            pass  # q.nosm.append(wi)
+            self.wmem(q, a, wd, ins.size, wkinds, ins, ctrl_srcs=(ri,) if is_swp else ())
             self.wreg_sz(q, rt, x, ins, ins.size)
             self.next(q)
             out.append(q)
@@ -1127,8 +1128,7 @@ class AArch64Frontend:
                     nv = self.rreg(q, rt, ins, is_data=True, sz=ins.size)
                     x = V(val, (ri,), frozenset({ri}), False)
                     br = self.commit(q, cv.srcs + (ri,), ins, bcc=False)
-                    wi = self.wmem(q, a, nv, ins.size, wkinds, ins, ctrl_srcs=(br,))
-                    pass  # q.nosm.append(wi)
+                    self.wmem(q, a, nv, ins.size, wkinds, ins, ctrl_srcs=(br,))
                     if from_rs:
                         self.wreg_sz(q, rs, cv.then(val), ins, ins.size, ctrl_srcs=(br,))
                     else:

@@ -116,12 +116,13 @@ def cond_holds(ex: AsmFrontend, st, cond: str):
     """(holds?, deps) of condition `cond` on the current flags."""
     if cond == "AL":
         return True, EMPTY
-    (n, z, c, v), deps = ex.rd(st, FLAGS) if FLAGS in st.regs else ((None, None, None, None), EMPTY)
+    # flags are clear until an instruction sets them (as herd7's Z register is 0)
+    (n, z, c, v), deps = ex.rd(st, FLAGS) if FLAGS in st.regs else ((False, False, False, False), EMPTY)
 
     def need(x, name):
         if x is None:
-            raise ex.err(f"condition {cond} needs flag {name}, which is unknown here "
-                         "(no flag-setting instruction before, or a comparison of addresses)")
+            raise ex.err(f"condition {cond} needs flag {name}, which a comparison of addresses "
+                         "does not give")
         return x
 
     if cond == "EQ":
@@ -164,7 +165,7 @@ def flags_nz(res, old, deps):
         z = _mask32(res) == 0
     else:
         n, z = None, False      # a symbolic address is never 0
-    _, c, v = (old[1], old[2], old[3]) if old else (None, None, None)
+    c, v = (old[2], old[3]) if old else (False, False)
     return (n, z, c, v)
 
 

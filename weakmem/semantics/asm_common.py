@@ -543,19 +543,17 @@ class AsmFrontend:
         return st
 
     def _finish(self, tid: int, st: St) -> Trace:
-        regs = {}
-        for r, (v, _) in st.regs.items():
+        regs, regdeps = {}, {}
+        for r, (v, d) in st.regs.items():
             if r in self.arch.internal_regs:
                 continue
             regs[r] = norm_typed(v, self.reg_type(tid, r))
-        rmw = pair_exclusives(st.events)
-        tr = Trace(tid, st.events, rmw, regs)
+            if d:
+                regdeps[r] = d
         amo = [(i, i + 1) for i, e in enumerate(st.events) if "AMO" in e.kinds and "R" in e.kinds
                and i + 1 < len(st.events) and "AMO" in st.events[i + 1].kinds]
-        tr.extra_rels["amo"] = amo
-        if hasattr(tr, "declared_sets"):
-            tr.declared_sets = self.arch.declared_sets
-        return tr
+        return Trace(tid, st.events, rmw=pair_exclusives(st.events), regs=regs, regdeps=regdeps,
+                     extra_rels={"amo": amo}, declared_sets=self.arch.declared_sets)
 
 
 def pair_exclusives(events: list[PEvent]) -> list[tuple[int, int]]:

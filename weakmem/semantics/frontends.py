@@ -31,9 +31,14 @@ def _load_builtin() -> None:
                 raise
 
 
+_loaded = False
+
+
 def frontend_for(test, macros, unroll: int):
-    if not _FACTORIES:
+    global _loaded
+    if not _loaded:
         _load_builtin()
+        _loaded = True
     f = _FACTORIES.get(test.arch)
     if f is None:
         raise LitmusError(f"architecture {test.arch} is not supported", test.pos or Pos(test.path))
