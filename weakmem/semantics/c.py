@@ -174,7 +174,7 @@ class CFrontend:
         out: list[Trace] = []
         for fin in self.exec_block(self.bodies[tid], st):
             out.append(Trace(tid, fin.events, fin.rmw, {k: v for k, (v, _) in fin.regs.items()},
-                             {k: d for k, (_, d) in fin.regs.items() if d}))
+                             regdeps={k: d for k, (_, d) in fin.regs.items() if d}))
             if len(out) > self.max_traces:
                 raise self.err(f"thread {th.name} has more than {self.max_traces} paths", th)
         if not out and self.bad_deref is not None and not all_branches:

@@ -46,9 +46,9 @@ class Trace:
     events: list[PEvent]
     rmw: list[tuple[int, int]] = field(default_factory=list)
     regs: dict[str, Val] = field(default_factory=dict)   # final register values
-    regdeps: dict[str, frozenset[int]] = field(default_factory=dict)  # reads each final value comes from
     extra_rels: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # arch-specific (iico ...)
     declared_sets: frozenset[str] = frozenset()   # arch event sets that exist even when empty (DMB, X...)
+    regdeps: dict[str, frozenset[int]] = field(default_factory=dict)  # reads each final value comes from
 
     def reads(self):
         return [i for i, e in enumerate(self.events) if e.rf_read]
