@@ -515,7 +515,7 @@ class _Builder(Transformer):
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(_GRAMMAR.read_text(), parser="lalr", start="start",
+    return Lark(_GRAMMAR.read_text(), parser="lalr", start="start", cache=True,
                 propagate_positions=True, maybe_placeholders=False,
                 lexer="basic")
 
@@ -578,6 +578,8 @@ def parse_file(path: str | os.PathLike) -> A.CatFile:
             text = fh.read()
     except OSError as e:
         raise CatError(f"cannot read model file: {e.strerror}", Pos(p)) from None
-    cf = parse_text(text, p)
+    from weakmem.diskcache import cached
+    grammar_salt = str(len(_GRAMMAR.read_text()))
+    cf = cached("cat", text, lambda: parse_text(text, p), salt=p + "\0" + grammar_salt)
     _FILE_CACHE[p] = (st.st_mtime, st.st_size, cf)
     return cf

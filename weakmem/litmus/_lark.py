@@ -66,6 +66,7 @@ class GrammarParser:
             keep_all_tokens=True,
             maybe_placeholders=True,
             transformer=self._transformer,
+            cache=True,      # the LALR tables are built once per machine, not per run
         )
 
     def parse(self, text: str, start: str, file: str, line: int = 1, col: int = 1,

@@ -53,11 +53,11 @@ _FENCE_SETS = frozenset([f"{k}.{o}" for k in ("DMB", "DSB") for o in BARRIER_OPT
 _DC_IC = ("DC.CVAU", "DC.CIVAC", "DC.CVAC", "DC.CVAP", "DC.IVAC", "DC.ZVA", "DC.CSW", "DC.ISW", "DC.CISW",
           "IC.IALLUIS", "IC.IALLU", "IC.IVAU")
 DECLARED_SETS = frozenset(
-    ["R", "W", "M", "F", "IW", "FW", "Exp", "NExp", "Rreg", "Wreg", "DATA", "C", "B", "BCC", "Pred",
+    ["R", "W", "M", "F", "IW", "FW", "Exp", "NExp", "Rreg", "Wreg", "DATA", "C", "B", "BCC",
      "X", "A", "Q", "L", "NoRet", "S", "NT", "EX", "RCFG", "DI", "T", "TLBI", "TLBInXS", "TLBIIS",
      "no-loc", "CutOff", "FAULT", "FAULT-RD", "FAULT-WR", "EXC-ENTRY", "EXC-RET", "SPURIOUS", "TagCheck",
      "MMU", "Translation", "AccessFlag", "Permission", "UndefinedInstruction", "SupervisorCall",
-     "AF", "DB", "Instr", "PTEXS", "AMO", "I"]
+     "AF", "DB", "Instr", "PTEXS", "AMO"]
     + list(_FENCE_SETS) + list(_DC_IC))
 EXTRA_RELS = ("iico_data", "iico_ctrl", "iico_order", "rf-reg", "same-instance", "amo", "sm")
 # herd7 relations that are always empty here (no virtual memory, no MTE)
@@ -68,6 +68,8 @@ _MEM_W = frozenset({"W", "M", "Exp"})
 _RREG = frozenset({"Rreg"})
 _RREG_DATA = frozenset({"Rreg", "DATA"})
 _WREG = frozenset({"Wreg"})
+_BCC = frozenset({"C", "B", "BCC", "no-loc"})      # branching effect of a conditional/indirect branch
+_PRED = frozenset({"C", "B", "no-loc"})            # CAS's internal branching effect
 
 UNSUPPORTED_VARIANTS = {"memtag", "mte", "tagmem", "morello", "mixed", "nv2", "telechat", "fatal", "vmsa",
                         "kvm", "self", "ifetch", "neon", "sve", "sme", "asl"}
@@ -307,9 +309,11 @@ class AArch64Frontend:
         return normalize(v, self.loc_types.get(loc.name))
 
     # ------------------------------------------------------------------ memory locations
-    def location(self, a, size: int, ins: Ins) -> SymVal:
+    def location(self, a, size: int, ins: Ins, store: bool = False) -> SymVal:
         """The memory location (element) an address designates."""
         if isinstance(a, CodeLoc):
+            if store:
+                raise self.err(f"store to {show_code(a)} requires instruction fetch, which is not supported", ins)
             raise self.err("accessing code as data (instruction fetch) is not supported", ins)
         if not isinstance(a, SymVal):
             raise self.err(f"address {show(a)} is not a location", ins)
@@ -558,7 +562,7 @@ class AArch64Frontend:
         return idx
 
     def commit(self, p: _Path, srcs, ins: Ins, bcc: bool = True) -> int:
-        idx = self.ev(p, frozenset({"C", "B", "BCC"} if bcc else {"C", "B", "Pred"}), ins)
+        idx = self.ev(p, _BCC if bcc else _PRED, ins)
         self.data(p, srcs, idx)
         return idx
 
@@ -599,7 +603,7 @@ class AArch64Frontend:
         return [p]
 
     def i_fence(self, p, ins):
-        self.ev(p, frozenset({"F", ins.barrier}), ins)
+        self.ev(p, frozenset({"F", "no-loc", ins.barrier}), ins)
         self.next(p)
         return [p]
 
@@ -963,6 +967,7 @@ class AArch64Frontend:
     def i_str(self, p, ins):
         rt = ins.regs[0]
         a, base = self.ea(p, ins)
+        self.location(a.v, ins.size, ins, store=True)
         d = self.rreg(p, rt, ins, is_data=True, sz=ins.size)
         self.writeback(p, ins, a, base)
         self.wmem(p, a, d, ins.size, self.mem_kinds(_MEM_W, rel=ins.rel), ins)
@@ -1194,6 +1199,10 @@ class AArch64Frontend:
 # --------------------------------------------------------------------------
 # flags and conditions
 # --------------------------------------------------------------------------
+
+def show_code(c: CodeLoc) -> str:
+    return f"P{c.tid}:{sorted(c.names)[0]}" if c.names else f"P{c.tid}:{c.idx}"
+
 
 def flags(op: str, x: int, y: int, res: int, width: int) -> int:
     """NZCV (N=8, Z=4, C=2, V=1) as herd7 computes them."""

@@ -107,7 +107,7 @@ def _parse_operands(text: str):
     global _parser
     with _lock:
         if _parser is None:
-            _parser = Lark(_GRAMMAR, parser="lalr", transformer=_T(), maybe_placeholders=False)
+            _parser = Lark(_GRAMMAR, parser="lalr", transformer=_T(), maybe_placeholders=False, cache=True)
         return _parser.parse(text)
 
 

@@ -20,25 +20,26 @@ def register(arch: str, factory: Callable) -> None:
     _FACTORIES[arch] = factory
 
 
-def _load_builtin() -> None:
-    from weakmem.semantics import c  # noqa: F401
+# architecture -> module that registers its front-end (imported on first use)
+_MODULES = {"C": "c", "X86": "x86", "X86_64": "x86", "AArch64": "aarch64", "ARM": "arm",
+            "AArch32": "arm", "PPC": "ppc", "RISCV": "riscv"}
+
+
+def _load(arch: str) -> None:
     import importlib
-    for mod in ("x86", "aarch64", "arm", "ppc", "riscv"):
-        try:
-            importlib.import_module(f"weakmem.semantics.{mod}")
-        except ModuleNotFoundError as e:
-            if e.name != f"weakmem.semantics.{mod}":
-                raise
-
-
-_loaded = False
+    mod = _MODULES.get(arch)
+    if mod is None:
+        return
+    try:
+        importlib.import_module(f"weakmem.semantics.{mod}")
+    except ModuleNotFoundError as e:
+        if e.name != f"weakmem.semantics.{mod}":
+            raise
 
 
 def frontend_for(test, macros, unroll: int):
-    global _loaded
-    if not _loaded:
-        _load_builtin()
-        _loaded = True
+    if test.arch not in _FACTORIES:
+        _load(test.arch)
     f = _FACTORIES.get(test.arch)
     if f is None:
         raise LitmusError(f"architecture {test.arch} is not supported", test.pos or Pos(test.path))

@@ -206,7 +206,7 @@ _parser: Lark | None = None
 def _lark() -> Lark:
     global _parser
     if _parser is None:
-        _parser = Lark(GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=True)
+        _parser = Lark(GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=True, cache=True)
     return _parser
 
 
