@@ -93,3 +93,33 @@ def test_builtin_agrees_with_herd_model(name, text):
     theirs = check_text(text, **herd_opts())
     assert (ours.verdict.observation, ours.pos, ours.neg, sorted(ours.states)) == \
         (theirs.verdict.observation, theirs.pos, theirs.neg, sorted(theirs.states))
+
+
+LOCK = """ARM lock
+{ 0:R2=l; 0:R4=x; 1:R2=l; 1:R4=x; }
+ P0                | P1                ;
+ MOV R3,#1         | MOV R3,#1         ;
+ L0:               | L0:               ;
+ LDREX R1,[R2]     | LDREX R1,[R2]     ;
+ CMP R1,#0         | CMP R1,#0         ;
+ BNE L0            | BNE L0            ;
+ STREX R7,R3,[R2]  | STREX R7,R3,[R2]  ;
+ CMP R7,#0         | CMP R7,#0         ;
+ BNE L0            | BNE L0            ;
+ %-17s | %-17s ;
+ LDR R5,[R4]       | LDR R5,[R4]       ;
+ ADD R5,R5,#1      | ADD R5,R5,#1      ;
+ STR R5,[R4]       | STR R5,[R4]       ;
+ DMB               | DMB               ;
+ MOV R6,#0         | MOV R6,#0         ;
+ STR R6,[R2]       | STR R6,[R2]       ;
+exists (x=1)
+"""
+
+
+@pytest.mark.parametrize("acquire, verdict", [("DMB", "Never"), ("ISB", "Never"), ("NOP", "Sometimes")])
+def test_spinlock(acquire, verdict):
+    """Two increments under an LDREX/STREX spinlock: the critical section
+    needs a DMB (or ctrl+ISB) after acquiring."""
+    res = check_text(LOCK % (acquire, acquire), timeout=120)
+    assert res.verdict.observation == verdict

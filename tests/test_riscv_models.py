@@ -93,3 +93,28 @@ def test_builtin_agrees_with_herd_model(name, text):
     theirs = check_text(text, **herd_opts())
     assert (ours.verdict.observation, ours.pos, ours.neg, sorted(ours.states)) == \
         (theirs.verdict.observation, theirs.pos, theirs.neg, sorted(theirs.states))
+
+
+LOCK = """RISCV lock
+{ 0:a2=l; 0:a4=x; 1:a2=l; 1:a4=x; }
+ P0                      | P1                      ;
+ li a3,1                 | li a3,1                 ;
+ L0:                     | L0:                     ;
+ lr.w%-3s a1,(a2)         | lr.w%-3s a1,(a2)         ;
+ bnez a1,L0              | bnez a1,L0              ;
+ sc.w a7,a3,(a2)         | sc.w a7,a3,(a2)         ;
+ bnez a7,L0              | bnez a7,L0              ;
+ lw a5,0(a4)             | lw a5,0(a4)             ;
+ addi a5,a5,1            | addi a5,a5,1            ;
+ sw a5,0(a4)             | sw a5,0(a4)             ;
+ amoswap.w.rl x0,x0,(a2) | amoswap.w.rl x0,x0,(a2) ;
+exists (x=1)
+"""
+
+
+@pytest.mark.parametrize("ann, verdict", [(".aq", "Never"), ("", "Sometimes")])
+def test_spinlock(ann, verdict):
+    """The spinlock of the ISA manual (lr.w.aq / sc.w / amoswap.w.rl):
+    mutual exclusion needs the acquire annotation."""
+    res = check_text(LOCK % (ann, ann), timeout=120)
+    assert res.verdict.observation == verdict

@@ -37,3 +37,12 @@ def test_verdict_rules(pos, neg):
         v = Verdict(q, pos, neg)
         assert v.observation == ("Never" if pos == 0 else "Always" if neg == 0 else "Sometimes")
         assert v.ok == {"exists": pos > 0, "~exists": pos == 0, "forall": neg == 0}[q]
+
+
+def test_models_listing_names_sources():
+    from weakmem.models_info import builtin_model_infos
+    infos = {i.name: i for i in builtin_model_infos()}
+    assert {"sc", "lkmm"} <= set(infos)
+    for i in infos.values():
+        assert i.source, f"model {i.name} names no source"
+    assert "C" in infos["lkmm"].default_for

@@ -65,5 +65,30 @@ def run(model, conf, includes, unroll, fmt, timeout, variants, optace, files) ->
         sys.exit(1)
 
 
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def models(fmt) -> None:
+    """List the built-in models, their published sources and what they cover."""
+    import json
+
+    from weakmem.models_info import builtin_model_infos
+
+    infos = builtin_model_infos()
+    if fmt == "json":
+        click.echo(json.dumps([i.__dict__ for i in infos], indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title="weakmem built-in models (weakmem run --model NAME)")
+    t.add_column("name", style="bold")
+    t.add_column("model")
+    t.add_column("default for")
+    t.add_column("source")
+    for i in infos:
+        t.add_row(i.name, i.title, ", ".join(i.default_for) or "-", i.source)
+    Console().print(t)
+
+
 if __name__ == "__main__":
     main()

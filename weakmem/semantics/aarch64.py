@@ -85,7 +85,7 @@ class _Drop(Exception):
 class _Path:
     """One thread execution in progress."""
     __slots__ = ("events", "regs", "code", "pc", "ctrl", "seen", "lx", "iico_d", "iico_c", "iico_o",
-                 "rfreg", "inst", "steps", "sca")
+                 "rfreg", "inst", "steps", "sca", "lastw")
 
     def __init__(self):
         self.events: list[PEvent] = []
@@ -102,6 +102,7 @@ class _Path:
         self.inst = 0
         self.steps = 0
         self.sca: list = []                  # groups of single-copy-atomic accesses
+        self.lastw: dict = {}                # location -> value of this thread's latest write
 
     def copy(self) -> "_Path":
         q = _Path.__new__(_Path)
@@ -119,6 +120,7 @@ class _Path:
         q.inst = self.inst
         q.steps = self.steps
         q.sca = list(self.sca)
+        q.lastw = dict(self.lastw)
         return q
 
 
@@ -142,6 +144,7 @@ class V:
 
 
 _REG0 = (0, None, EMPTY, True)   # a register never written: 0, known
+_NOWRITE = object()
 
 
 class AArch64Frontend:
@@ -209,6 +212,9 @@ class AArch64Frontend:
                 if isinstance(v, SymVal):
                     self.shared.add(v.name)
         self._normalize_props()
+        self._wrote: dict[int, dict] = {}
+        self._others: dict = {}
+        self.init_mem = self._init_memory()
 
     # ------------------------------------------------------------------ set-up helpers
     def err(self, msg: str, node=None) -> LitmusError:
@@ -304,6 +310,21 @@ class AArch64Frontend:
         if self.test.filter is not None:
             self.test.filter = norm(self.test.filter)
 
+    def _init_memory(self) -> dict:
+        """Initial value of every memory cell named in the init block."""
+        mem: dict = {}
+        for it in self.test.init:
+            if not isinstance(it.target, A.LocTerm):
+                continue
+            v = it.value
+            base = it.target.index or 0
+            if isinstance(v, A.ArrayVal):
+                for i, x in enumerate(v.values):
+                    mem[SymVal(it.target.name, base + i)] = x.value if isinstance(x, A.IntVal) else x
+            elif v is not None:
+                mem[SymVal(it.target.name, base)] = v.value if isinstance(v, A.IntVal) else v
+        return mem
+
     def normalize_mem(self, loc: SymVal, v):
         """Final value of `loc` as herd7 prints it (hook used by run.py)."""
         return normalize(v, self.loc_types.get(loc.name))
@@ -340,6 +361,12 @@ class AArch64Frontend:
         self.domain = domain
         self.all_branches = all_branches
         tid = self.tids[k]
+        # values the other threads wrote in their latest traces, per location
+        self._others: dict = {}
+        for j, wrote in self._wrote.items():
+            if j != k:
+                for loc, vs in wrote.items():
+                    self._others.setdefault(loc, set()).update(vs)
         p = _Path()
         p.code = k
         for reg, v in self.init_regs.get(tid, {}).items():
@@ -369,9 +396,16 @@ class AArch64Frontend:
                         break
                     q = nxt[0]
             except _Drop:
-                pass
+                if all_branches:
+                    out.append(self.finish(tid, q))   # its writes still count for the domains
             if len(out) > MAX_TRACES:
                 raise self.err(f"thread P{tid} has more than {MAX_TRACES} executions")
+        wrote: dict = {}
+        for tr in out:
+            for e in tr.events:
+                if e.is_write:
+                    wrote.setdefault(e.loc, set()).add(e.value)
+        self._wrote[k] = wrote
         return out
 
     # ------------------------------------------------------------------ trace completion
@@ -543,7 +577,7 @@ class AArch64Frontend:
     def rmem(self, p: _Path, a: V, size: int, kinds, ins: Ins, more_srcs=()) -> list[tuple[_Path, int, V]]:
         """A memory read at address a: one continuation per domain value."""
         loc = self.location(a.v, size, ins)
-        vals = list(self.domain(loc))
+        vals = self.read_values(p, loc)
         out = []
         for i, val in enumerate(vals):
             q = p if i == len(vals) - 1 else p.copy()
@@ -553,8 +587,23 @@ class AArch64Frontend:
             out.append((q, idx, V(val, (idx,), frozenset({idx}), False)))
         return out
 
+    def read_values(self, p: _Path, loc: SymVal) -> list:
+        """The values a read of loc may return on this path.  Coherence
+        (which every AArch64 model and herd7's optace assume) lets a read
+        see its thread's latest po-earlier write to loc, or a write of
+        another thread -- or the initial value when the thread has not
+        written loc yet; never an older or later write of its own."""
+        vals = list(self.domain(loc))
+        others = self._others.get(loc, ())
+        own = p.lastw.get(loc, _NOWRITE)
+        first = self.init_mem.get(loc, 0) if own is _NOWRITE else own
+        out = [first] if first in vals or own is not _NOWRITE else []
+        out += [v for v in vals if v in others and v != first]
+        return out
+
     def wmem(self, p: _Path, a: V, d: V, size: int, kinds, ins: Ins, ctrl_srcs=()) -> int:
         loc = self.location(a.v, size, ins)
+        p.lastw[loc] = d.v
         idx = self.ev(p, kinds, ins, loc=loc, value=d.v, addr=a.prov, data=d.prov, ctrl=p.ctrl, is_write=True)
         self.data(p, a.srcs, idx)
         self.data(p, d.srcs, idx)
@@ -1123,7 +1172,7 @@ class AArch64Frontend:
         no_kinds = self.mem_kinds(_MEM_R, "" if noret else ins.acq, noret=noret)
         wkinds = self.mem_kinds(_MEM_W, rel=ins.rel, excl=True)
         loc = self.location(a.v, ins.size, ins)
-        for val in list(self.domain(loc)):
+        for val in self.read_values(p, loc):
             if val == cv.v or self.all_branches:
                 # success: two event structures (written-back value from memory / from Rs)
                 for from_rs in ((False,) if noret else (False, True)):
@@ -1161,8 +1210,8 @@ class AArch64Frontend:
         loc1 = self.location(a.v, sz, ins)
         loc2 = self.location(a2.v, sz, ins)
         out = []
-        for v1 in list(self.domain(loc1)):
-            for v2 in list(self.domain(loc2)):
+        for v1 in self.read_values(p, loc1):
+            for v2 in self.read_values(p, loc2):
                 match = v1 == c1.v and v2 == c2.v
                 cases = []
                 if match or self.all_branches:
