@@ -122,9 +122,13 @@ def test_flags_and_conditions():
 # event structures
 # --------------------------------------------------------------------------
 
-def _traces(text: str, tid: int = 0, domain=None):
+def _traces(text: str, tid: int = 0, domain=None, others=None):
+    """Traces of one thread; `others`: values other threads write, per
+    location name (reads see them, besides the initial/own values)."""
     t = parse_litmus("t.litmus", text)
     fe = AArch64Frontend(t, None, 2)
+    if others:
+        fe._wrote[-1] = {SymVal(n): set(vs) for n, vs in others.items()}
     return fe.traces(tid, domain or (lambda loc: [0]))
 
 
@@ -157,7 +161,7 @@ def test_cas_two_event_structures():
  CAS W1,W2,[X0] ;
 exists (0:X1=0)
 """
-    trs = _traces(text, domain=lambda loc: [0, 5])
+    trs = _traces(text, domain=lambda loc: [0, 5], others={"x": [5]})
     ok = [t for t in trs if any("W" in e.kinds for e in t.events)]
     ko = [t for t in trs if not any("W" in e.kinds for e in t.events)]
     assert len(ok) == 2 and len(ko) == 1              # success: Rs from memory or from Rs
@@ -227,10 +231,11 @@ LDR W1,[X2,#4]
 STR W0,[X2,#4]
 STR W1,[X2],#4
 LDP W3,W4,[X5]
-STP W4,W3,[X6,#-8]!""", "int t[2]={1,2}; 0:X2=t; int u[2]={3,4}; 0:X5=u; int v[2]; 0:X6=v+8;",
-                      locs="0:X0;0:X1;0:X2;t[0];t[1];v[0];v[1];0:X6")
+STP W4,W3,[X6,#8]!
+LDR W7,[X6,#-4]""", "int t[2]={1,2}; 0:X2=t; int u[2]={3,4}; 0:X5=u; int v[4]; 0:X6=v;",
+                      locs="0:X0;0:X1;0:X7;t[0];t[1];v[0];v[1];v[2];v[3]")
     res = run(text)
-    assert states(res) == ["0:X0=1; 0:X1=2; 0:X2=t+4; 0:X6=v; t[0]=2; t[1]=1; v[0]=4; v[1]=3;"]
+    assert states(res) == ["0:X0=1; 0:X1=2; 0:X7=0; t[0]=2; t[1]=1; v[0]=0; v[1]=0; v[2]=4; v[3]=3;"]
 
 
 def test_typed_printing():
@@ -251,7 +256,8 @@ CAS W3,W2,[X0]
 SWP W2,W4,[X0]
 LDADD W2,W5,[X0]
 STCLR W2,[X0]""", "0:X0=x;", locs="0:X1;0:X3;0:X4;0:X5;x")
-    assert states(run(text)) == ["0:X1=0; 0:X3=5; 0:X4=5; 0:X5=5; [x]=0;"]
+    # 0 -CAS-> 5, failed CAS reads 5, SWP 5, LDADD 5 -> 10, STCLR 5: 10 & ~5 = 10
+    assert states(run(text)) == ["0:X1=0; 0:X3=5; 0:X4=5; 0:X5=5; [x]=10;"]
 
 
 def test_branches_loops_calls():

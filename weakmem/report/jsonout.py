@@ -23,6 +23,7 @@ def json_obj(r: TestResult) -> dict:
         "condition": r.condition_text,
         "undetermined": r.undetermined,
         "candidates": r.candidates,
+        "expected": r.results_comment,        # the test's own `Result:` comment lines
         "seconds": round(r.seconds, 4),
     }
 

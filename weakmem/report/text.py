@@ -17,4 +17,8 @@ def text_report(r: TestResult) -> str:
            f"{r.seconds:.2f} s"]
     if r.flags:
         out.append(f"  flags: {', '.join(sorted(r.flags))}")
+    if r.results_comment and not r.undetermined:
+        said = r.results_comment[0]
+        agree = said.split()[0].lower() == v.observation.lower() if said.split() else False
+        out.append(f"  the test's own Result comment says {said!r}" + ("" if agree else "  <-- differs"))
     return "\n".join(out) + "\n"
