@@ -143,6 +143,22 @@ class V:
         return V(v, self.srcs + other.srcs, self.prov | other.prov, self.det and other.det)
 
 
+class TypedLit(int):
+    """A constant of the final condition: compares as the value of the
+    term's type (`u[0]=4294967295` holds for an int32_t u[0] of -1) but
+    prints as herd7 prints it (the 64-bit signed reading of the literal)."""
+
+    def __new__(cls, value: int, shown: int):
+        self = super().__new__(cls, value)
+        self.shown = shown
+        return self
+
+    def __str__(self) -> str:
+        return str(self.shown)
+
+    __repr__ = __str__
+
+
 _REG0 = (0, None, EMPTY, True)   # a register never written: 0, known
 _NOWRITE = object()
 
@@ -293,8 +309,8 @@ class AArch64Frontend:
                     if isinstance(p.lhs, A.RegTerm) and reg_of(p.lhs.reg) and reg_of(p.lhs.reg).w:
                         ty = ty or "uint32_t"
                     nv = normalize(rhs.value, ty)
-                    if nv != rhs.value:
-                        return dataclasses.replace(p, rhs=A.IntVal(nv))
+                    if nv != rhs.value or s64(rhs.value) != rhs.value:
+                        return dataclasses.replace(p, rhs=A.IntVal(TypedLit(nv, s64(rhs.value))))
                 elif isinstance(rhs, A.LabelVal):
                     return dataclasses.replace(p, rhs=self._code_loc(rhs.tid, rhs.label, p.pos))
                 return p

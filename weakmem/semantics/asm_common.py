@@ -159,14 +159,15 @@ class St:
         return St(self.pc, dict(self.regs), list(self.events), self.ctrl, dict(self.seen))
 
 
-Step = Iterable[tuple[St, object]]   # (new state, jump) with jump None | label | EXIT | int
+Step = Iterable[tuple[St, object]]   # (new state, jump): see Ins
 
 
 @dataclass
 class Ins:
     """A decoded instruction: `run(ex, st)` yields (state, jump) pairs, one
     per outcome (read values, success/failure of a store-conditional...);
-    jump is None to fall through, a label name, EXIT, or a LabelVal."""
+    jump is None to fall through, a label name, EXIT, a LabelVal (indirect
+    branch) or a CondJump (conditional branch)."""
     text: str
     run: Callable[["AsmFrontend", St], Step]
     pos: Pos | None = None
@@ -248,14 +249,12 @@ class AsmFrontend:
                     self.arrays[t.name] = it.size
                 self._note_syms(it.value)
                 if isinstance(it.value, A.ArrayVal):
-                    # one binding per cell, so that the explore stage sees x[0], x[1]...
-                    changed = True
-                    new_init.append(A.InitItem(t, it.ctype, None, it.size, it.pos))
-                    for k, v in enumerate(it.value.values):
-                        new_init.append(A.InitItem(A.LocTerm(t.name, k, False, t.pos), it.ctype,
-                                                   self._cell_value(v, it.ctype), None, it.pos))
-                    continue
-                if isinstance(it.value, A.IntVal):
+                    # cells hold values of the element type (`int x[2] = {0xffffffff,0}`: -1)
+                    cells = A.ArrayVal(tuple(self._cell_value(v, it.ctype) for v in it.value.values))
+                    if cells != it.value:
+                        changed = True
+                        it = A.InitItem(t, it.ctype, cells, it.size, it.pos)
+                elif isinstance(it.value, A.IntVal):
                     nv = A.IntVal(norm_typed(it.value.value, it.ctype))
                     if nv != it.value:
                         changed = True

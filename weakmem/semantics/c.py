@@ -97,8 +97,15 @@ def rmw_flavour(tag: str, success: bool = True) -> RmwFlavour:
     {mb}: fully ordered, i.e. an mb fence on each side of a relaxed RMW
     (a failed conditional RMW is a lone relaxed read, with no fences);
     {acquire}: acquire read, relaxed write; {release}: relaxed read,
-    release write; {once}: relaxed both."""
+    release write; {once}: relaxed both; {full}: as {mb}, but the fences
+    stay when a conditional RMW fails (weakmem's, for Xen's cmpxchg)."""
     once = frozenset({"once"})
+    if tag == "full":
+        # a fully ordered RMW that is fenced whether or not it succeeds
+        # (Xen's cmpxchg: smp_mb() on both sides of the ll/sc loop on Arm,
+        # a LOCK'd instruction on x86): the {mb} events, and on failure the
+        # lone R[once] between the two fences
+        return RmwFlavour("mb", once, once, "mb")
     if not success:
         return RmwFlavour(None, once if tag in ("mb", "once", "release") else frozenset({tag}), once, None)
     if tag == "mb":
@@ -279,6 +286,12 @@ class CFrontend:
                 s2.regs[lhs.name] = (v, d)
                 out.append(s2)
             return out
+        if isinstance(lhs, A.ECall) and lhs.name == "__load" and lhs.tags:
+            # `__load{t}(X) = e` (Xen's ACCESS_ONCE(X) = e, an lvalue macro)
+            # is the marked store `__store{t}(X, e)`
+            self.nargs(lhs, 1)
+            store = A.ECall("__store", (lhs.args[0], s.e), lhs.tags, lhs.pos)
+            return [s2 for _, _, s2 in self.p_store(store, st)]
         # a plain memory store: *p = e, a[i] = e, or x = e on a shared name
         out = []
         for v, d, s2 in self.eval(s.e, st):
@@ -461,7 +474,12 @@ class CFrontend:
                 yield 0, EMPTY, s3
 
     def p_fence(self, e, st):
-        self.fence(st, self.tag1(e), e)
+        # `__fence{t}`; weakmem also accepts several tags, `__fence{sc,after-rmw}`
+        # (one fence event in the sets of all its tags: a C11 order plus the
+        # name of the QEMU barrier it comes from)
+        if not e.tags:
+            raise self.err(f"{e.name} needs a tag", e)
+        st.add(PEvent(F_KINDS, None, None, frozenset(e.tags), self.text(e), ctrl=st.ctrl))
         yield 0, EMPTY, st
 
     # ------------------------------------------------------------------
@@ -496,6 +514,9 @@ class CFrontend:
                     if fl.fence_after:
                         s3.add(PEvent(F_KINDS, None, None, frozenset({fl.fence_after}), self.text(e),
                                       ctrl=s3.ctrl, iico=rd | {widx} | pre))
+                elif fl.fence_after:
+                    s3.add(PEvent(F_KINDS, None, None, frozenset({fl.fence_after}), self.text(e),
+                                  ctrl=s3.ctrl, iico=rd | pre))
                 if ret == "old" or ret == "read":
                     yield old, rd, s3
                 elif ret == "new":
@@ -671,10 +692,18 @@ class CFrontend:
         """atomic_compare_exchange_{strong,weak}[_explicit](obj, exp, des[, succ, fail]):
         read *exp (plain); success: one RMW event writing des, returns 1;
         failure: a read of obj with the failure order, then *exp = value read
-        (plain), returns 0.  The weak form may also fail spuriously."""
+        (plain), returns 0.  The weak form may also fail spuriously.
+        When exp is the address of a register (`&expected`, a local variable
+        in C), the register is read and, on failure, updated: no memory
+        events for it."""
+        self.nargs(e, 5 if e.name.endswith("_explicit") else 3)
         weak = "weak" in e.name
         succ = self.mo(e, e.args[3]) if len(e.args) > 3 else "sc"
         fail = self.mo(e, e.args[4]) if len(e.args) > 4 else "sc"
+        ex = e.args[1]
+        if isinstance(ex, A.EAddr) and isinstance(ex.e, A.EVar) and self.is_reg(ex.e.name, st):
+            yield from self._c11_cas_reg(e, st, ex.e.name, weak, succ, fail)
+            return
         for expaddr, ed, s1 in self.ptr(e.args[1], st):
             for expected, xd, s2 in self.read(s1, expaddr, (), ed, e):
                 for des, dd, s3 in self.eval(e.args[2], s2):
@@ -691,6 +720,67 @@ class CFrontend:
                                                      ctrl=s5.ctrl, rf_read=True))
                                 self.write(s5, expaddr, old, (), ed, frozenset({ridx}), e)
                                 yield 0, EMPTY, s5
+
+    def _c11_cas_reg(self, e, st, reg, weak, succ, fail):
+        expected, xd = st.regs.get(reg, (0, EMPTY))
+        for des, dd, s3 in self.eval(e.args[2], st):
+            for addr, ad, s4 in self.ptr(e.args[0], s3):
+                for old in list(self.domain(addr)):
+                    if old == expected:
+                        s5 = s4.copy()
+                        self._c11_rmw(s5, addr, ad, old, des, dd, succ, e)
+                        yield 1, EMPTY, s5
+                    if old != expected or weak:
+                        s5 = s4.copy()
+                        ridx = s5.add(PEvent(R_KINDS, addr, old, frozenset({fail}), self.text(e), addr=ad,
+                                             ctrl=s5.ctrl, rf_read=True))
+                        s5.regs[reg] = (old, frozenset({ridx}))
+                        yield 0, EMPTY, s5
+
+    def p_c11_cmpxchg(self, e, st):
+        """`__c11_cmpxchg(obj, old, new, succ, fail)`: a strong C11
+        compare-exchange that returns the value read (GCC's
+        __atomic_compare_exchange_n on a local copy of `old`, as QEMU's
+        qatomic_cmpxchg uses it).  Success: one RMW event of order succ;
+        failure: a read of order fail."""
+        self.nargs(e, 5)
+        succ, fail = self.mo(e, e.args[3]), self.mo(e, e.args[4])
+        for o, do, s1 in self.eval(e.args[1], st):
+            for des, dd, s2 in self.eval(e.args[2], s1):
+                for addr, ad, s3 in self.ptr(e.args[0], s2):
+                    vals = list(self.domain(addr))
+                    for k, old in enumerate(vals):
+                        s4 = s3.copy() if k < len(vals) - 1 else s3
+                        if old == o:
+                            idx = s4.add(PEvent(C11_RMW_KINDS, addr, des, frozenset({succ}), self.text(e),
+                                                addr=ad, data=dd, ctrl=s4.ctrl | do, rf_read=True,
+                                                is_write=True, rval=old))
+                        else:
+                            idx = s4.add(PEvent(R_KINDS, addr, old, frozenset({fail}), self.text(e), addr=ad,
+                                                ctrl=s4.ctrl, rf_read=True))
+                        yield old, frozenset({idx}), s4
+
+    def p_c11_add_unless(self, e, st):
+        """`__c11_add_unless(obj, a, u, read_order, rmw_order)`: read obj
+        (read_order); if the value v is u, return it; otherwise add a with an
+        RMW of rmw_order that reads v, and return v.  This is the last
+        iteration of the usual `v = load(obj); while (v != u &&
+        !cas(obj, v, v + a)) v = load(obj);` loop (QEMU's
+        qatomic_fetch_inc_nonzero); earlier iterations only read."""
+        self.nargs(e, 5)
+        rmo, umo = self.mo(e, e.args[3]), self.mo(e, e.args[4])
+        for a, da, s1 in self.eval(e.args[1], st):
+            for u, du, s2 in self.eval(e.args[2], s1):
+                for addr, ad, s3 in self.ptr(e.args[0], s2):
+                    for v, dv, s4 in self.read(s3, addr, {rmo}, ad, e):
+                        if v == u:
+                            yield v, dv, s4
+                            continue
+                        outer = s4.ctrl
+                        s4.ctrl = outer | dv | du      # the RMW runs because v != u
+                        idx = self._c11_rmw(s4, addr, ad, v, self.op("+", v, a, e), da | dv, umo, e)
+                        s4.ctrl = outer
+                        yield v, dv | {idx}, s4
 
 
 C11_PRIMS = {
