@@ -40,7 +40,7 @@ def run(model, conf, includes, unroll, fmt, timeout, variants, optace, files) ->
     for f in files:
         try:
             test = parse_litmus(f)
-            lm = cache.get(opts, test.arch)
+            lm = cache.get(opts, test.arch, test)
             res = check_test(test, lm, opts)
         except WeakmemError as e:
             failures += 1

@@ -52,11 +52,19 @@ class ModelCache:
     def __init__(self):
         self._cache: dict = {}
 
-    def get(self, opts: Options, arch: str) -> LoadedModel:
-        key = (opts.model, opts.conf, tuple(opts.includes), tuple(sorted(opts.variants)), arch)
+    def get(self, opts: Options, arch: str, test: A.Litmus | None = None) -> LoadedModel:
+        """The model for `arch`; given the test, a C test's dialect (the API
+        it calls: weakmem.dialects) picks the macro table and, when no model
+        is named, the model."""
+        dialect = None
+        if arch == "C" and test is not None:
+            from weakmem.dialects import detect
+            dialect = detect(test)
+        key = (opts.model, opts.conf, tuple(opts.includes), tuple(sorted(opts.variants)), arch,
+               dialect.name if dialect is not None else None)
         lm = self._cache.get(key)
         if lm is None:
-            lm = load_model_for(opts, arch)
+            lm = load_model_for(opts, arch, dialect)
             self._cache[key] = lm
         return lm
 
@@ -75,7 +83,15 @@ def builtin_models() -> list[str]:
     return sorted(p.stem for p in MODELS_DIR.glob("*.cat"))
 
 
-def load_model_for(opts: Options, arch: str) -> LoadedModel:
+def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
+    """Load the model (and, for C, the macro table) for `arch`.
+
+    `dialect` (weakmem.dialects.Dialect, from the test) applies to C tests:
+    with no --model/--conf it names the model (QEMU code: qemu, C11: rc11,
+    Linux and Xen: lkmm), and unless a user configuration names a `macros`
+    file it picks the table that turns the test's API into the events of
+    the model's family (docs/dialects.md).  Without it, C tests get the
+    LKMM's table, as before."""
     from weakmem.cat.model import load_cfg, load_model
     from weakmem.litmus.macros import load_defs
 
@@ -85,8 +101,14 @@ def load_model_for(opts: Options, arch: str) -> LoadedModel:
     hexa = opts.hexa
     name = opts.model
     conf = opts.conf
+    builtin_cfg = False          # the configuration is a built-in model's, not the user's
+    if arch != "C":
+        dialect = None
+    default_name = DEFAULT_MODELS.get(arch)
+    if dialect is not None and dialect.model is not None:
+        default_name = dialect.model
     if conf is None and name is None:
-        name = DEFAULT_MODELS.get(arch)
+        name = default_name
         if name is None:
             raise WeakmemError(f"no default model for architecture {arch}; name one with --model")
     if conf is None and name is not None and not name.endswith(".cat") and not name.endswith(".cfg"):
@@ -96,6 +118,7 @@ def load_model_for(opts: Options, arch: str) -> LoadedModel:
         if cfg.exists():
             conf = str(cfg)
             name = None
+            builtin_cfg = True
         elif cat.exists():
             name = str(cat)
         else:
@@ -126,14 +149,20 @@ def load_model_for(opts: Options, arch: str) -> LoadedModel:
     model = load_model(mpath, search_path=search, variants=variants, bell=bpath or bell)
     table = None
     if arch == "C":
-        if macros is None:
+        if dialect is not None and (macros is None or builtin_cfg):
+            from weakmem.dialects import model_family, table_path
+            if dialect.error:
+                raise LitmusError(dialect.error, None)
+            tpath = table_path(dialect.name, model_family(opts.model or opts.conf or model_file))
+            macros = str(tpath) if tpath is not None else None
+        elif macros is None:
             macros = str(MODELS_DIR / "lkmm.def") if (MODELS_DIR / "lkmm.def").exists() else None
         if macros is not None:
             dpath = _find(macros, search + [str(MODELS_DIR)])
             if dpath is None:
                 raise WeakmemError(f"cannot find macro file {macros}")
             table = load_defs(dpath)
-    label = opts.model or opts.conf or DEFAULT_MODELS.get(arch, "?")
+    label = opts.model or opts.conf or default_name or "?"
     return LoadedModel(os.path.basename(str(label)), model, table, hexa)
 
 

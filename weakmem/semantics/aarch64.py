@@ -210,7 +210,8 @@ class AArch64Frontend:
                     self.loc_size[name] = it.size
                 if isinstance(it.value, SymVal):
                     self.shared.add(it.value.name)
-            else:
+        for it in test.init:      # registers second: their values may name locations declared later
+            if not isinstance(it.target, A.LocTerm):
                 reg = self._init_reg_name(it.target)
                 tid = it.target.tid
                 if it.ctype is not None:
