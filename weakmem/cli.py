@@ -24,8 +24,9 @@ def main() -> None:
 @click.option("--variant", "variants", multiple=True, metavar="NAME", help="set a cat variant (repeatable)")
 @click.option("--optace/--no-optace", default=True, show_default=True,
               help="prune rf/final-write choices that break per-location coherence before running the model")
+@click.option("--explain", is_flag=True, help="text format: show a witness execution, or what forbids the outcome")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-def run(model, conf, includes, unroll, fmt, timeout, variants, optace, files) -> None:
+def run(model, conf, includes, unroll, fmt, timeout, variants, optace, explain, files) -> None:
     """Check litmus FILES and print each verdict and its final states."""
     from weakmem.litmus.parse import parse_litmus
     from weakmem.report.herd import herd_block
@@ -59,7 +60,11 @@ def run(model, conf, includes, unroll, fmt, timeout, variants, optace, files) ->
         elif fmt == "json":
             click.echo(json_line(res))
         else:
-            click.echo(text_report(res))
+            text = text_report(res)
+            if explain:
+                from weakmem.report.explain import explain as why
+                text += why(res)
+            click.echo(text)
         sys.stdout.flush()
     if failures:
         sys.exit(1)

@@ -301,21 +301,26 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
                         mem = {l: norm_mem(l, v) for l, v in mem.items()}
                     if test.filter is not None and not holds(test.filter, regs, mem):
                         continue   # herd7 applies the filter before the model
+                    sat = holds(test.condition.prop, regs, mem)
                     for out in evaluate(model, inp, cache):
                         if not out.allowed:
+                            if sat:        # why the wanted outcome is impossible
+                                why = out.failed or "?"
+                                res.forbidden_by[why] = res.forbidden_by.get(why, 0) + 1
+                                if res.blocked is None:
+                                    res.blocked = Candidate(sk, rf, fw, regs, mem, out.env, why)
                             continue
-                        sat = holds(test.condition.prop, regs, mem)
                         state = tuple((term_str(t), show_val(term_value(t, regs, mem), lm.hexa))
                                       for t in terms)
                         res.states[state] = res.states.get(state, 0) + 1
                         if sat:
                             res.pos += 1
                             if res.witness is None:
-                                res.witness = Candidate(sk, rf, fw, regs, mem)
+                                res.witness = Candidate(sk, rf, fw, regs, mem, out.env)
                         else:
                             res.neg += 1
                             if res.counterexample is None:
-                                res.counterexample = Candidate(sk, rf, fw, regs, mem)
+                                res.counterexample = Candidate(sk, rf, fw, regs, mem, out.env)
                         res.flags.update(out.flags)
     except Timeout:
         res.undetermined = f"timeout after {opts.timeout:g} s"

@@ -229,6 +229,8 @@ class TestResult:
     candidates: int = 0
     undetermined: str | None = None       # reason, when no verdict could be reached
     witness: object | None = None          # an allowed execution satisfying the proposition
+    blocked: object | None = None          # a rejected execution satisfying it (and the check that failed)
+    forbidden_by: dict[str, int] = field(default_factory=dict)   # check -> executions with the outcome it rejects
     counterexample: object | None = None   # an allowed execution not satisfying it
     results_comment: list[str] = field(default_factory=list)
 

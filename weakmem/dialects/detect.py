@@ -21,6 +21,10 @@ Rules, in order (docs/dialects.md):
     C11 functions and other ambiguous names (xchg, atomic_read...): Linux;
  4. otherwise (ambiguous names only, plain accesses, herd7 primitives with
     LKMM tags): Linux, herd7's default for C.
+
+atomic_fetch_add and atomic_fetch_sub are both C11 functions and Linux
+macros (arguments swapped): they are C11 in a test that calls other C11
+functions, Linux otherwise.
 """
 from __future__ import annotations
 
@@ -84,7 +88,10 @@ def _distinctive() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     dist = {}
     for d in API_DIALECTS:
         others = frozenset().union(*(voc[o] for o in API_DIALECTS if o != d))
-        dist[d] = voc[d] - others
+        # atomic_fetch_add/sub are C11 functions and Linux macros (with the
+        # arguments the other way round): C11 next to C11-only names, Linux
+        # otherwise -- never evidence on their own
+        dist[d] = voc[d] - others - voc["c11"]
     amb = frozenset(n for n in frozenset().union(*(voc[d] for d in API_DIALECTS))
                     if sum(n in voc[d] for d in API_DIALECTS) > 1)
     return dist, amb
@@ -141,7 +148,7 @@ def detect(test: A.Litmus) -> Dialect:
                 evidence[d].add(n)
         if n in amb:
             ambiguous.add(n)
-        if n in voc["c11"]:
+        if n in voc["c11"] and n not in voc["linux"]:
             evidence["c11"].add(n)
     present = [d for d in API_DIALECTS if evidence[d]]
     evidence = {d: s for d, s in evidence.items() if s}

@@ -40,6 +40,8 @@ class Candidate:
     fw: int
     regs: dict[tuple[int, str], Val]
     mem: dict[SymVal, Val]
+    env: dict = field(default_factory=dict)   # the model's final co, fr, ... for this execution
+    failed: str | None = None                 # the check that rejected it, if it was rejected
 
 
 @dataclass

@@ -286,12 +286,6 @@ class CFrontend:
                 s2.regs[lhs.name] = (v, d)
                 out.append(s2)
             return out
-        if isinstance(lhs, A.ECall) and lhs.name == "__load" and lhs.tags:
-            # `__load{t}(X) = e` (Xen's ACCESS_ONCE(X) = e, an lvalue macro)
-            # is the marked store `__store{t}(X, e)`
-            self.nargs(lhs, 1)
-            store = A.ECall("__store", (lhs.args[0], s.e), lhs.tags, lhs.pos)
-            return [s2 for _, _, s2 in self.p_store(store, st)]
         # a plain memory store: *p = e, a[i] = e, or x = e on a shared name
         out = []
         for v, d, s2 in self.eval(s.e, st):
