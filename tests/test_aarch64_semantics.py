@@ -359,3 +359,49 @@ def test_release_acquire_sb(ld, arm, sc):
     text = SB_REL_ACQ.replace("{ld}", ld).replace("{pc}", ld)
     assert run(text).verdict.observation == arm
     assert run(text, model="sc").verdict.observation == sc
+
+
+# --------------------------------------------------------------------------
+# read values: coherence prunes what a read may return
+# --------------------------------------------------------------------------
+
+def test_reads_see_own_latest_write_or_others():
+    text = """AArch64 C
+{ int x=1; 0:X0=x; }
+ P0 ;
+ LDR W1,[X0] ;
+ MOV W2,#2 ;
+ STR W2,[X0] ;
+ LDR W3,[X0] ;
+exists (0:X1=0)
+"""
+    dom = lambda loc: [1, 2, 3]
+    # alone: the first read sees the initial value, the second its own write
+    trs = _traces(text, domain=dom)
+    assert len(trs) == 1
+    reads = [[e.value for e in t.events if "R" in e.kinds] for t in trs]
+    assert reads == [[1, 2]]
+    # another thread writes 3: both reads may also see it
+    trs = _traces(text, domain=dom, others={"x": [3]})
+    reads = sorted([e.value for e in t.events if "R" in e.kinds] for t in trs)
+    assert reads == [[1, 2], [1, 3], [3, 2], [3, 3]]
+
+
+def test_dropped_paths_still_give_domains():
+    text = """AArch64 D
+{ int64_t *y; int64_t *z; 0:X4=y; 0:X6=z; }
+ P0 ;
+ ADR X5,L1 ;
+ LDR X3,[X4] ;
+ STR X5,[X6] ;
+ BR X3 ;
+L1: ;
+exists (0:X3=0)
+"""
+    t = parse_litmus("t.litmus", text)
+    fe = AArch64Frontend(t, None, 2)
+    # y holds 0: BR 0 has no target, the path is dropped ...
+    assert fe.traces(0, lambda loc: [0], False) == []
+    # ... but for value domains its write to z still counts
+    trs = fe.traces(0, lambda loc: [0], True)
+    assert any(e.is_write and isinstance(e.value, CodeLoc) for tr in trs for e in tr.events)

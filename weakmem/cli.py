@@ -95,5 +95,11 @@ def models(fmt) -> None:
     Console().print(t)
 
 
+# `weakmem matrix` lives in weakmem/matrix (compile a C test for every CPU)
+from weakmem.matrix.command import matrix as _matrix  # noqa: E402
+
+main.add_command(_matrix)
+
+
 if __name__ == "__main__":
     main()

@@ -201,14 +201,31 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
     deadline = Deadline(opts.timeout)
     try:
         fe = frontend_for(test, lm.macros, opts.unroll)
+        fe_check = getattr(fe, "check_annotations", None)   # per-instruction bell check (LISA)
+        if fe_check is not None:
+            fe_check(lm.model)
         # assembly front-ends spell the condition as herd7 does (canonical registers, typed constants)
-        res.condition_text = condition_str(test.condition, lm.hexa)
+        arrays = {it.target.name: it.size for it in test.init
+                  if isinstance(it.target, A.LocTerm) and it.size and it.size > 1}
+        res.condition_text = condition_str(test.condition, lm.hexa, arrays)
         init = init_values(test)
         for name in sorted(fe.shared):
             init.setdefault(SymVal(name), 0)
         terms = observed_terms(test)
-        obs_locs = [term_loc(t) for t in terms if isinstance(t, A.LocTerm)]
-        filt_locs = [term_loc(t) for t in prop_terms(test.filter) if isinstance(t, A.LocTerm)]
+        def cells(ts):
+            out = []
+            for t in ts:
+                if not isinstance(t, A.LocTerm):
+                    continue
+                if t.index is None and t.name in arrays:
+                    out.extend(SymVal(t.name, k) for k in range(arrays[t.name]))
+                else:
+                    out.append(term_loc(t))
+            return out
+
+        cond_terms = prop_terms(test.condition.prop)
+        obs_locs = cells(terms)
+        filt_locs = cells(prop_terms(test.filter)) + cells(cond_terms)
         for l in obs_locs + filt_locs:
             init.setdefault(l, 0)
         fw_locs = sorted(set(obs_locs) | set(filt_locs), key=lambda s: (s.name, s.offset))
@@ -218,7 +235,7 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
         model = lm.model
         norm_mem = getattr(fe, "normalize_mem", None)
         cache = EvalCache()
-        check_ann = getattr(model, "check_annotation", None)
+        check_ann = None if fe_check is not None else getattr(model, "check_annotation", None)
         checked_traces: set[int] = set()
         prune = None
         if test.filter is not None:
@@ -299,9 +316,9 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
                            for l, w in zip(fw_locs, fws)}
                     if norm_mem is not None:      # typed locations (assembly tests)
                         mem = {l: norm_mem(l, v) for l, v in mem.items()}
-                    if test.filter is not None and not holds(test.filter, regs, mem):
+                    if test.filter is not None and not holds(test.filter, regs, mem, arrays):
                         continue   # herd7 applies the filter before the model
-                    sat = holds(test.condition.prop, regs, mem)
+                    sat = holds(test.condition.prop, regs, mem, arrays)
                     for out in evaluate(model, inp, cache):
                         if not out.allowed:
                             if sat:        # why the wanted outcome is impossible
@@ -310,7 +327,7 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
                                 if res.blocked is None:
                                     res.blocked = Candidate(sk, rf, fw, regs, mem, out.env, why)
                             continue
-                        state = tuple((term_str(t), show_val(term_value(t, regs, mem), lm.hexa))
+                        state = tuple((term_str(t, arrays), show_val(term_value(t, regs, mem, arrays), lm.hexa))
                                       for t in terms)
                         res.states[state] = res.states.get(state, 0) + 1
                         if sat:

@@ -24,12 +24,14 @@ class CondError(Exception):
 def term_key(t: A.Term):
     if isinstance(t, A.RegTerm):
         return (0, t.tid, t.reg, 0)
-    return (1, 0, t.name, t.index or 0)
+    return (1, 0, t.name, -1 if t.index is None else t.index)
 
 
-def term_str(t: A.Term) -> str:
+def term_str(t: A.Term, arrays: dict[str, int] | None = None) -> str:
     if isinstance(t, A.RegTerm):
         return f"{t.tid}:{t.reg}"
+    if arrays and t.index is None and t.name in arrays:
+        return t.name             # herd7 prints a whole array without brackets
     if t.index is not None:
         return f"{t.name}[{t.index}]"
     return f"[{t.name}]"
@@ -86,36 +88,42 @@ def prop_terms(p) -> list[A.Term]:
     return out
 
 
-def term_value(t: A.Term, regs: dict[tuple[int, str], Val], mem: dict[SymVal, Val]) -> Val:
+def term_value(t: A.Term, regs: dict[tuple[int, str], Val], mem: dict[SymVal, Val],
+               arrays: dict[str, int] | None = None) -> Val:
     if isinstance(t, A.RegTerm):
         return regs.get((t.tid, t.reg), 0)
+    if arrays and t.index is None and t.name in arrays:
+        # a whole array: the tuple of its cells (herd prints x={1,2})
+        return tuple(mem.get(SymVal(t.name, k), 0) for k in range(arrays[t.name]))
     return mem.get(term_loc(t), 0)
 
 
 def value_of(v) -> Val:
     if isinstance(v, A.IntVal):
         return v.value
+    if isinstance(v, A.ArrayVal):
+        return tuple(value_of(x) for x in v.values)
     return v
 
 
-def holds(p, regs, mem) -> bool:
+def holds(p, regs, mem, arrays=None) -> bool:
     if isinstance(p, A.PTrue):
         return True
     if isinstance(p, A.PFalse):
         return False
     if isinstance(p, A.PAtom):
-        lhs = term_value(p.lhs, regs, mem)
-        rhs = term_value(p.rhs, regs, mem) if isinstance(p.rhs, (A.RegTerm, A.LocTerm)) else value_of(p.rhs)
+        lhs = term_value(p.lhs, regs, mem, arrays)
+        rhs = term_value(p.rhs, regs, mem, arrays) if isinstance(p.rhs, (A.RegTerm, A.LocTerm)) else value_of(p.rhs)
         eq = lhs == rhs
         return eq if p.op == "=" else not eq
     if isinstance(p, A.PNot):
-        return not holds(p.p, regs, mem)
+        return not holds(p.p, regs, mem, arrays)
     if isinstance(p, A.PAnd):
-        return holds(p.a, regs, mem) and holds(p.b, regs, mem)
+        return holds(p.a, regs, mem, arrays) and holds(p.b, regs, mem, arrays)
     if isinstance(p, A.POr):
-        return holds(p.a, regs, mem) or holds(p.b, regs, mem)
+        return holds(p.a, regs, mem, arrays) or holds(p.b, regs, mem, arrays)
     if isinstance(p, A.PImplies):
-        return (not holds(p.a, regs, mem)) or holds(p.b, regs, mem)
+        return (not holds(p.a, regs, mem, arrays)) or holds(p.b, regs, mem, arrays)
     raise CondError(f"bad proposition {p!r}")
 
 
@@ -159,7 +167,7 @@ def holds3(p, regs, known: set[int]):
     return None
 
 
-def prop_str(p, hexa: bool = False, prec: int = 0) -> str:
+def prop_str(p, hexa: bool = False, prec: int = 0, arrays=None) -> str:
     """herd7's re-printing of a proposition: `/\\` binds tighter than `\\/`,
     which binds tighter than `=>`; parentheses only where needed."""
     if isinstance(p, A.PTrue):
@@ -167,23 +175,23 @@ def prop_str(p, hexa: bool = False, prec: int = 0) -> str:
     if isinstance(p, A.PFalse):
         return "false"
     if isinstance(p, A.PAtom):
-        lhs = term_str(p.lhs)
+        lhs = term_str(p.lhs, arrays)
         if isinstance(p.rhs, (A.RegTerm, A.LocTerm)):
-            rhs = term_str(p.rhs)
+            rhs = term_str(p.rhs, arrays)
         else:
             rhs = show_val(value_of(p.rhs), hexa)
         return f"{lhs}={rhs}" if p.op == "=" else f"not ({lhs}={rhs})"
     if isinstance(p, A.PNot):
-        return f"not ({prop_str(p.p, hexa, 0)})"
+        return f"not ({prop_str(p.p, hexa, 0, arrays)})"
     for cls, op, mine in ((A.PImplies, "=>", 1), (A.POr, "\\/", 2), (A.PAnd, "/\\", 3)):
         if isinstance(p, cls):
-            s = f"{prop_str(p.a, hexa, mine)} {op} {prop_str(p.b, hexa, mine)}"
+            s = f"{prop_str(p.a, hexa, mine, arrays)} {op} {prop_str(p.b, hexa, mine, arrays)}"
             return f"({s})" if mine < prec else s
     return "?"
 
 
-def condition_str(c: A.Condition, hexa: bool = False) -> str:
-    return f"{c.quantifier} ({prop_str(c.prop, hexa)})"
+def condition_str(c: A.Condition, hexa: bool = False, arrays=None) -> str:
+    return f"{c.quantifier} ({prop_str(c.prop, hexa, 0, arrays)})"
 
 
 @dataclass

@@ -252,7 +252,8 @@ VALID_ORDERS = {"load": {"rlx", "con", "acq", "sc"}, "store": {"rlx", "rel", "sc
 # `ldr`/`str`); ACCESS_ONCE is a volatile access; smp_mb/rmb/wmb and
 # xchg/cmpxchg follow the Linux per-architecture definitions Xen imported
 # (x86: mfence / compiler barrier; Arm: dmb ish / ishld / ishst; RMWs fully
-# ordered).
+# ordered), except that Xen's cmpxchg is smp_mb(); relaxed loop; smp_mb()
+# on Arm (ordered even when the comparison fails) -- keys rmw:xen_*.
 # --------------------------------------------------------------------------
 XEN: dict[str, Api] = {
     "read_atomic": _ld("ld:once", "p"),
@@ -263,23 +264,25 @@ XEN: dict[str, Api] = {
     "smp_mb": _f("f:lk_mb"),
     "smp_rmb": _f("f:lk_rmb"),
     "smp_wmb": _f("f:lk_wmb"),
+    "smp_mb__before_atomic": _f("f:lk_ba"),
+    "smp_mb__after_atomic": _f("f:lk_aa"),
     "barrier": _f("f:compiler"),
-    "xchg": _rmw("rmw:lk_mb", "xchg", "pv"),
-    "cmpxchg": _rmw("rmw:lk_mb", "cas", "pon"),
+    "xchg": _rmw("rmw:xen_mb", "xchg", "pv"),
+    "cmpxchg": _rmw("rmw:xen_mb", "cas", "pon"),
     "atomic_read": _ld("ld:once", "p"),
     "atomic_set": _st("st:once", "pv"),
-    "atomic_inc": _rmw("rmw:lk_noret", "add", "p", "none", imm=1),
-    "atomic_dec": _rmw("rmw:lk_noret", "sub", "p", "none", imm=1),
-    "atomic_add": _rmw("rmw:lk_noret", "add", "vp", "none"),
-    "atomic_sub": _rmw("rmw:lk_noret", "sub", "vp", "none"),
-    "atomic_add_return": _rmw("rmw:lk_mb", "add", "vp", "new"),
-    "atomic_sub_return": _rmw("rmw:lk_mb", "sub", "vp", "new"),
-    "atomic_inc_return": _rmw("rmw:lk_mb", "add", "p", "new", imm=1),
-    "atomic_dec_return": _rmw("rmw:lk_mb", "sub", "p", "new", imm=1),
-    "atomic_cmpxchg": _rmw("rmw:lk_mb", "cas", "pon"),
-    "atomic_xchg": _rmw("rmw:lk_mb", "xchg", "pv"),
-    "atomic_dec_and_test": _rmw("rmw:lk_mb", "sub", "p", "new", imm=1, test="==0"),
-    "atomic_inc_and_test": _rmw("rmw:lk_mb", "add", "p", "new", imm=1, test="==0"),
+    "atomic_inc": _rmw("rmw:xen_noret", "add", "p", "none", imm=1),
+    "atomic_dec": _rmw("rmw:xen_noret", "sub", "p", "none", imm=1),
+    "atomic_add": _rmw("rmw:xen_noret", "add", "vp", "none"),
+    "atomic_sub": _rmw("rmw:xen_noret", "sub", "vp", "none"),
+    "atomic_add_return": _rmw("rmw:xen_mb", "add", "vp", "new"),
+    "atomic_sub_return": _rmw("rmw:xen_mb", "sub", "vp", "new"),
+    "atomic_inc_return": _rmw("rmw:xen_mb", "add", "p", "new", imm=1),
+    "atomic_dec_return": _rmw("rmw:xen_mb", "sub", "p", "new", imm=1),
+    "atomic_cmpxchg": _rmw("rmw:xen_mb", "cas", "pon"),
+    "atomic_xchg": _rmw("rmw:xen_mb", "xchg", "pv"),
+    "atomic_dec_and_test": _rmw("rmw:xen_mb", "sub", "p", "new", imm=1, test="==0"),
+    "atomic_inc_and_test": _rmw("rmw:xen_mb", "add", "p", "new", imm=1, test="==0"),
 }
 
 TABLES = {"qemu": QEMU, "linux": LINUX, "c11": C11, "xen": XEN}

@@ -23,6 +23,7 @@ from weakmem.matrix import mappings as M
 from weakmem.matrix.ir import (Addr, Alu, Branch, Compound, Fence, Imm, Jump, Label, Load, Mov, NotCompilable,
                                Rmw, Store, ThreadIR, VReg)
 
+NONE = "(none)"
 COND_NAMES = {"==": "EQ", "!=": "NE", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
 
 
@@ -139,7 +140,12 @@ class Codegen:
         raise NotImplementedError
 
     def mnemonic(self, line: str) -> str:
-        return line.split()[0]
+        """How an instruction is shown in the table: its mnemonic, or the
+        whole instruction for barriers (DMB ISH, fence rw,rw)."""
+        m = line.split()[0]
+        if m.upper() in ("DMB", "DSB", "ISB", "FENCE"):
+            return line.strip()
+        return m
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ThreadCode:
@@ -174,7 +180,7 @@ class Codegen:
         self.out.lines.extend(lines)
 
     def show(self, name: str, seq: list[str]):
-        disp = ", ".join(self.mnemonic(l) for l in seq if not l.endswith(":")) or "(no instruction)"
+        disp = ", ".join(self.mnemonic(l) for l in seq if not l.endswith(":")) or NONE
         self.out.shown.append((name, disp))
 
     def reg(self, x, wide: bool | None = None) -> str:
@@ -227,7 +233,7 @@ class Codegen:
         elif isinstance(n, Jump):
             self.emit(*self.jump(self.ir_label(n.label)))
         elif isinstance(n, Label):
-            self.emit(f"{self.ir_label(n.label)}:")
+            self.emit(f"{self.ir_label(n.name)}:")
         elif isinstance(n, Load):
             self.load(n.key, n.dst, n.addr, n.wide, n.origin.name)
         elif isinstance(n, Store):
@@ -333,9 +339,9 @@ class Codegen:
                 self.store(step[1], n.addr, n.val, n.wide, n.origin.name)
             else:
                 self.fence(step[1], n.origin.name)
-        parts = [d for _, d in self.out.shown[start_shown:] if d != "(no instruction)"]
+        parts = [d for _, d in self.out.shown[start_shown:] if d != NONE]
         del self.out.shown[start_shown:]
-        self.out.shown.append((n.origin.name, ", ".join(parts) or "(no instruction)"))
+        self.out.shown.append((n.origin.name, ", ".join(parts) or NONE))
 
     # LL/SC sequences shared by AArch64, Armv7, POWER and RISC-V (cas on RISC-V)
     def llsc_code(self, row: M.RmwRow, n: Rmw, a, old, v, e, wide: bool) -> list[str]:

@@ -400,12 +400,13 @@ class _Thread:
                            f"{len(e.args)} given", e)
         args = dict(zip(roles, e.args))
         key = a.key
+        origin = Origin(e.name, e.pos)
         if "m" in args:
             mo = self.order(args["m"], a.kind, e)
             key = key.replace("{mo}", mo)
+            origin = Origin(f"{e.name}({args['m'].name})", e.pos)
         if "f" in args:
             self.order(args["f"], "load", e)
-        origin = Origin(e.name, e.pos)
         if a.kind == "fence":
             self.emit(Fence(key, origin))
             return None

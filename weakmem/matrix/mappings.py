@@ -28,6 +28,9 @@ Sources
           (PPC_ATOMIC_ENTRY_BARRIER = PPC_ATOMIC_EXIT_BARRIER = sync,
           PPC_ACQUIRE_BARRIER = isync, PPC_RELEASE_BARRIER = lwsync).
   [LRV]   torvalds/linux arch/riscv/include/asm/{barrier,fence,cmpxchg,atomic}.h.
+  [XEN]   xen-project/xen xen/arch/arm/include/asm/arm64/{atomic,cmpxchg}.h and
+          arm32/{atomic,cmpxchg}.h: Linux's LL/SC code, and __cmpxchg_mb =
+          smp_mb(); __cmpxchg(); smp_mb().
 
 Templates: `{r}` loaded register, `{v}` value (x86: may be an immediate),
 `{vr}` value in a register, `{a}` address register, `{m}` x86 memory
@@ -89,6 +92,8 @@ ALIASES = {
     "ld:once": "ld:rlx",      # [LINUX] READ_ONCE/WRITE_ONCE: one volatile access
     "st:once": "st:rlx",
     "rmw:con": "rmw:acq",     # [GCC]
+    "rmw:xen_mb": "rmw:lk_mb",      # [XEN] Xen's RMWs are Linux's, per architecture ...
+    "rmw:xen_noret": "rmw:lk_noret",  # ... except the rows overridden below
 }
 
 # --------------------------------------------------------------------------
@@ -256,6 +261,7 @@ RMWS: dict[str, dict[str, RmwRow]] = {
         "rmw:lk_acquire": _ll("LDAXR", "STXR"),  # [LA64]
         "rmw:lk_release": _ll("LDXR", "STLXR"),  # [LA64]
         "rmw:lk_noret": _ll("LDXR", "STXR"),     # [LA64] atomic_add &co: unordered loop
+        "rmw:xen_mb/cas": _ll("LDXR", "STXR", ("DMB ISH",), ("DMB ISH",)),  # [XEN] __cmpxchg_mb
     },
     "aarch64-lse": {
         "rmw:rlx": RmwRow("lse", ""),      # [ARM64] SWP / LDADD / CAS
@@ -268,6 +274,10 @@ RMWS: dict[str, dict[str, RmwRow]] = {
         "rmw:lk_acquire": RmwRow("lse", "A"),  # [LA64]
         "rmw:lk_release": RmwRow("lse", "L"),  # [LA64]
         "rmw:lk_noret": RmwRow("lse", "", noret_store=True),  # [LA64] __lse_atomic_add: stadd
+        # [XEN] Xen's arm64 atomics are the LL/SC loops whatever the CPU
+        "rmw:xen_mb": _ll("LDXR", "STLXR", post=("DMB ISH",), post_on_fail=False),
+        "rmw:xen_mb/cas": _ll("LDXR", "STXR", ("DMB ISH",), ("DMB ISH",)),
+        "rmw:xen_noret": _ll("LDXR", "STXR"),
     },
     "armv7": {
         "rmw:rlx": _ll("LDREX", "STREX"),                                  # [CAM] ldrex/strex loop
@@ -280,6 +290,7 @@ RMWS: dict[str, dict[str, RmwRow]] = {
         "rmw:lk_acquire": _ll("LDREX", "STREX", post=("DMB ISH",)),        # [LARM] relaxed; smp_mb()
         "rmw:lk_release": _ll("LDREX", "STREX", pre=("DMB ISH",)),         # [LARM] smp_mb(); relaxed
         "rmw:lk_noret": _ll("LDREX", "STREX"),                             # [LARM] atomic_add: loop only
+        "rmw:xen_mb/cas": _ll("LDREX", "STREX", ("DMB ISH",), ("DMB ISH",)),  # [XEN] arm32 __cmpxchg_mb
     },
     "power": {
         "rmw:rlx": _ll("lwarx", "stwcx."),                                 # [CAM] loop
@@ -341,5 +352,8 @@ def resolve(key: str) -> str:
 
 def rmw_row(target_id: str, isa: str, key: str, op: str) -> RmwRow | None:
     table = RMWS.get(target_id) or RMWS.get(isa) or {}
-    key = resolve(key)
-    return table.get(f"{key}/{op}") or table.get(key)
+    for k in (key, resolve(key)):
+        row = table.get(f"{k}/{op}") or table.get(k)
+        if row is not None:
+            return row
+    return None

@@ -1257,6 +1257,8 @@ class AArch64Frontend:
                     else:
                         self.wreg_sz(q, rs1, x1, ins, sz)
                         self.wreg_sz(q, rs2, x2, ins, sz)
+                    # herd7 forgets every register value after a CASP
+                    q.regs = {r: (v, w, pv, False) for r, (v, w, pv, _) in q.regs.items()}
                     self.next(q)
                     out.append(q)
         return out

@@ -28,6 +28,8 @@ def show_val(v: Val, hexa: bool = False) -> str:
     """herd7's spelling of a value in a final state."""
     if isinstance(v, Unknown):
         return v.name
+    if isinstance(v, tuple):
+        return "{" + ",".join(show_val(x, hexa) for x in v) + "}"
     if isinstance(v, SymVal):
         return v.name if not v.offset else f"{v.name}+{v.offset}"
     if hexa:

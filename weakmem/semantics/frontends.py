@@ -22,7 +22,7 @@ def register(arch: str, factory: Callable) -> None:
 
 # architecture -> module that registers its front-end (imported on first use)
 _MODULES = {"C": "c", "X86": "x86", "X86_64": "x86", "AArch64": "aarch64", "ARM": "arm",
-            "AArch32": "arm", "PPC": "ppc", "RISCV": "riscv"}
+            "AArch32": "arm", "PPC": "ppc", "RISCV": "riscv", "LISA": "lisa"}
 
 
 def _load(arch: str) -> None:

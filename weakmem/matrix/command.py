@@ -1,0 +1,88 @@
+"""The `weakmem matrix FILE` command (registered in weakmem.cli)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+TARGET_IDS = ("x86-64", "aarch64-llsc", "aarch64-lse", "armv7", "power", "riscv")
+
+
+@click.command("matrix")
+@click.option("--emit", "emit_dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="write the generated assembly litmus tests (one per target) to DIR")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--dialect", type=click.Choice(["qemu", "linux", "c11", "xen"]),
+              help="the API the test is written in (default: detected from the names it calls)")
+@click.option("--target", "targets", multiple=True, type=click.Choice(TARGET_IDS), metavar="ID",
+              help=f"only these hardware targets (repeatable): {', '.join(TARGET_IDS)}")
+@click.option("--no-languages", is_flag=True, help="skip the SC and language-model rows")
+@click.option("--timeout", type=float, default=None, metavar="S", help="time limit per row, in seconds")
+@click.option("--unroll", type=int, default=2, show_default=True, help="loop unrolling bound")
+@click.argument("file", type=click.Path())
+def matrix(emit_dir, fmt, dialect, targets, no_languages, timeout, unroll, file) -> None:
+    """Compile a C litmus test for every CPU and check each, next to SC and the language models.
+
+    FILE is a C litmus test written with QEMU's (qatomic_*, smp_*), Linux's
+    (READ_ONCE, smp_store_release, xchg, atomic_*), Xen's or C11's atomics.
+    Each thread is compiled with the published C11 mappings and the code
+    base's own per-architecture definitions for x86-64, AArch64 (LL/SC and
+    LSE), Armv7, POWER and RISC-V; the generated herd assembly tests run
+    with weakmem's CPU models.  One table: target, model, verdict, and the
+    instructions chosen for each access."""
+    from weakmem.errors import WeakmemError
+    from weakmem.matrix.core import build_matrix
+
+    try:
+        m = build_matrix(file, dialect=dialect, targets=list(targets) or None, timeout=timeout,
+                         unroll=unroll, emit_dir=emit_dir, languages=not no_languages)
+    except WeakmemError as e:
+        click.echo(str(e) if e.pos is not None else f"{file}: error: {e.msg}", err=True)
+        sys.exit(1)
+    except RecursionError:
+        click.echo(f"{file}: error: test too deeply nested to analyse", err=True)
+        sys.exit(1)
+    except OSError as e:
+        click.echo(f"{file}: error: {e.strerror or e}", err=True)
+        sys.exit(1)
+    if fmt == "json":
+        click.echo(json.dumps([r.as_json() for r in m.rows], indent=1))
+        return
+    render_table(m)
+
+
+def verdict_cell(row) -> str:
+    if row.verdict in ("Always", "Sometimes", "Never"):
+        return row.verdict
+    return f"{row.verdict}: {row.reason}" if row.reason else row.verdict
+
+
+def render_table(m, file=None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    out = file or sys.stdout
+    console = Console(file=out, width=None if out.isatty() else 200, soft_wrap=False,
+                      highlight=False)
+    title = f"{m.name} ({m.dialect} API)    {m.condition}"
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column("target", no_wrap=True)
+    table.add_column("model", no_wrap=True)
+    table.add_column("verdict")
+    table.add_column("instructions")
+    style = {"Always": "bold", "Sometimes": "bold", "Never": "bold"}
+    last_kind = None
+    for r in m.rows:
+        if last_kind is not None and r.kind != last_kind:
+            table.add_section()
+        last_kind = r.kind
+        table.add_row(r.target, r.model, verdict_cell(r), r.instructions,
+                      style=None if r.verdict in style else "dim")
+    console.print(table)
+    for n in m.notes:
+        console.print(f"note: {n}")
+    emitted = [r.emitted for r in m.rows if r.emitted]
+    if emitted:
+        console.print(f"wrote {len(emitted)} assembly tests to {emitted[0].rsplit('/', 1)[0]}/")
+    console.print(f"{len(m.rows)} rows in {m.seconds:.2f} s")

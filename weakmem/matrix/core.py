@@ -1,0 +1,422 @@
+"""`weakmem matrix`: one C litmus test, every target, one table.
+
+    from weakmem.matrix import build_matrix
+    m = build_matrix("SB+xchg.litmus")          # -> Matrix
+    for row in m.rows: print(row.target, row.model, row.verdict, row.instructions)
+
+Pipeline: parse the C test -> detect its dialect -> lower each thread to
+the matrix IR (lower.py) -> for each target, generate herd assembly
+(isa.py, with the tables of mappings.py), print a herd litmus test, parse
+it back with weakmem's own parser and run it with the target's built-in
+model -> run the C source under SC and the language models that apply
+(lang.py) -> rows.
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from weakmem.errors import LitmusError, Pos, WeakmemError
+from weakmem.litmus import ast as A
+from weakmem.litmus.parse import parse_litmus
+from weakmem.matrix import mappings as M
+from weakmem.matrix.dialect import detect
+from weakmem.matrix.ir import NotCompilable
+from weakmem.matrix.isa import ThreadCode, compile_thread
+from weakmem.matrix.lower import Lowerer
+from weakmem.run import MODELS_DIR, ModelCache, Options, check_test
+
+VERDICTS = ("Always", "Sometimes", "Never")
+
+
+@dataclass
+class Row:
+    target: str            # SC, c11, qemu, lkmm, x86-64, AArch64 LL/SC, ...
+    model: str             # the model the verdict comes from
+    verdict: str           # Always | Sometimes | Never | Undetermined | Not compiled | Error | N/A
+    instructions: str = ""  # `name: instructions; ...` (hardware rows) or how the source was read
+    reason: str = ""       # why there is no verdict, or a note
+    seconds: float = 0.0
+    kind: str = "hw"       # hw | lang
+    target_id: str = ""
+    text: str | None = None          # the generated litmus test (hardware rows)
+    emitted: str | None = None       # where --emit wrote it
+
+    def as_json(self) -> dict:
+        d = {"target": self.target, "model": self.model, "verdict": self.verdict,
+             "instructions": self.instructions}
+        if self.reason:
+            d["reason"] = self.reason
+        d["seconds"] = round(self.seconds, 4)
+        if self.emitted:
+            d["file"] = self.emitted
+        return d
+
+
+@dataclass
+class Matrix:
+    path: str
+    name: str
+    dialect: str
+    condition: str
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------
+# printing herd litmus tests
+# --------------------------------------------------------------------------
+def _val(v) -> str:
+    if isinstance(v, A.IntVal):
+        return str(v.value)
+    if isinstance(v, A.SymVal):
+        return v.name if not v.offset else f"{v.name}+{v.offset}"
+    raise NotCompilable(f"value {v!r} in the condition")
+
+
+class CondPrinter:
+    def __init__(self, regmaps: dict[int, dict[str, str]]):
+        self.regmaps = regmaps
+
+    def term(self, t) -> str:
+        if isinstance(t, A.RegTerm):
+            m = self.regmaps.get(t.tid)
+            if m is None or t.reg not in m:
+                raise LitmusError(f"the condition names register {t.tid}:{t.reg}, which thread "
+                                  f"P{t.tid} does not have", t.pos)
+            return f"{t.tid}:{m[t.reg]}"
+        if t.index is not None:
+            return f"{t.name}[{t.index}]"
+        return t.name
+
+    def prop(self, p) -> str:
+        if isinstance(p, A.PTrue):
+            return "true"
+        if isinstance(p, A.PFalse):
+            return "false"
+        if isinstance(p, A.PAtom):
+            rhs = self.term(p.rhs) if isinstance(p.rhs, (A.RegTerm, A.LocTerm)) else _val(p.rhs)
+            return f"{self.term(p.lhs)}{'=' if p.op == '=' else '!='}{rhs}"
+        if isinstance(p, A.PNot):
+            return f"~({self.prop(p.p)})"
+        for cls, op in ((A.PAnd, "/\\"), (A.POr, "\\/"), (A.PImplies, "=>")):
+            if isinstance(p, cls):
+                return f"({self.prop(p.a)} {op} {self.prop(p.b)})"
+        raise NotCompilable(f"condition element {type(p).__name__}")
+
+
+def cond_vars(test: A.Litmus) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+
+    def add(t):
+        if isinstance(t, A.RegTerm):
+            out.setdefault(t.tid, set()).add(t.reg)
+
+    def walk(p):
+        if isinstance(p, A.PAtom):
+            add(p.lhs)
+            add(p.rhs)
+        elif isinstance(p, A.PNot):
+            walk(p.p)
+        elif isinstance(p, (A.PAnd, A.POr, A.PImplies)):
+            walk(p.a)
+            walk(p.b)
+
+    for t in test.locations:
+        add(t)
+    if test.filter is not None:
+        walk(test.filter)
+    if test.condition is not None:
+        walk(test.condition.prop)
+    return out
+
+
+def location_decls(test: A.Litmus, low: Lowerer, used: set[str]) -> list[str]:
+    """`int x=0;` / `int *p=y;` for every location, in the order of the C init."""
+    out = []
+    seen = set()
+    for it in test.init:
+        if not isinstance(it.target, A.LocTerm):
+            continue
+        name = it.target.name
+        if it.size or isinstance(it.value, A.ArrayVal):
+            raise NotCompilable(f"array location {name}", it.pos)
+        seen.add(name)
+        if low.loc_ptr.get(name):
+            v = it.value
+            out.append(f"int *{name}={_val(v)};" if isinstance(v, A.SymVal) else f"int *{name};")
+        else:
+            v = it.value
+            out.append(f"int {name}={v.value if isinstance(v, A.IntVal) else 0};")
+    for name in sorted(used - seen):
+        out.append(f"int *{name};" if low.loc_ptr.get(name) else f"int {name}=0;")
+    return out
+
+
+def litmus_text(test: A.Litmus, target: M.Target, name: str, codes: list[ThreadCode], low: Lowerer,
+                comment: list[str]) -> str:
+    used = set()
+    for th in low_irs_locs(codes):
+        used |= th
+    lines = [f"{target.arch} {name}"]
+    for c in comment:
+        lines.append(f"(* {c.replace('*)', '* )')} *)")
+    lines.append("{")
+    decls = location_decls(test, low, used)
+    if decls:
+        lines.append(" " + " ".join(decls))
+    for c in codes:
+        if c.init:
+            lines.append(" " + " ".join(f"{i};" for i in c.init))
+    lines.append("}")
+    heads = [f"P{c.tid}" for c in codes]
+    cols = [c.lines for c in codes]
+    nrows = max(len(c) for c in cols)
+    widths = [max([len(h)] + [len(x) for x in col]) for h, col in zip(heads, cols)]
+    lines.append(" " + " | ".join(h.ljust(w) for h, w in zip(heads, widths)) + " ;")
+    for i in range(nrows):
+        cells = [(col[i] if i < len(col) else "").ljust(w) for col, w in zip(cols, widths)]
+        lines.append(" " + " | ".join(cells) + " ;")
+    printer = CondPrinter({c.tid: c.regmap for c in codes})
+    if test.locations:
+        lines.append("locations [" + " ".join(f"{printer.term(t)};" for t in test.locations) + "]")
+    filt = []
+    if test.filter is not None:
+        filt.append(printer.prop(test.filter))
+    for c in codes:
+        for reg, val in c.filter_terms:
+            filt.append(f"{c.tid}:{reg}={val}")
+    if filt:
+        lines.append("filter (" + " /\\ ".join(filt) + ")")
+    cond = test.condition
+    lines.append(f"{cond.quantifier} {printer.prop(cond.prop)}")
+    return "\n".join(lines) + "\n"
+
+
+def low_irs_locs(codes):
+    for c in codes:
+        yield {i.split("=", 1)[1] for i in c.init if "=" in i and not i.split("=", 1)[1].lstrip("-").isdigit()}
+
+
+def instructions_text(shown: list[tuple[str, str]]) -> str:
+    """`name: seq; name: seq`, each (name, seq) once, in program order."""
+    seen = []
+    for name, seq in shown:
+        item = (display_name(name), seq)
+        if item not in seen:
+            seen.append(item)
+    return "; ".join(f"{n}: {s}" for n, s in seen)
+
+
+_MO_SHORT = {"memory_order_relaxed": "relaxed", "memory_order_consume": "consume",
+             "memory_order_acquire": "acquire", "memory_order_release": "release",
+             "memory_order_acq_rel": "acq_rel", "memory_order_seq_cst": "seq_cst",
+             "__ATOMIC_RELAXED": "relaxed", "__ATOMIC_CONSUME": "consume", "__ATOMIC_ACQUIRE": "acquire",
+             "__ATOMIC_RELEASE": "release", "__ATOMIC_ACQ_REL": "acq_rel", "__ATOMIC_SEQ_CST": "seq_cst"}
+
+
+def display_name(name: str) -> str:
+    """Compact source names: qatomic_xchg -> xchg,
+    atomic_load_explicit(memory_order_acquire) -> load(acquire)."""
+    if name.startswith("qatomic_"):
+        return name[len("qatomic_"):]
+    m = re.fullmatch(r"(?:__)?atomic_(\w+?)(?:_explicit|_n)?\((\w+)\)", name)
+    if m:
+        return f"{m.group(1)}({_MO_SHORT.get(m.group(2), m.group(2))})"
+    return name
+
+
+# --------------------------------------------------------------------------
+# running
+# --------------------------------------------------------------------------
+class Runner:
+    def __init__(self, timeout: float | None, unroll: int):
+        self.timeout = timeout
+        self.unroll = unroll
+        self.cache = ModelCache()
+
+    def opts(self, model=None) -> Options:
+        return Options(model=model, timeout=self.timeout, unroll=self.unroll)
+
+    def verdict(self, res) -> tuple[str, str]:
+        if res.undetermined:
+            return "Undetermined", res.undetermined
+        return res.verdict.observation, ""
+
+    def run_asm(self, text: str, path: str):
+        test = parse_litmus(path, text)
+        opts = self.opts()
+        lm = self.cache.get(opts, test.arch)
+        return check_test(test, lm, opts), lm.name
+
+    def run_c(self, test: A.Litmus, model: str):
+        """The C test under `model`, its macro table chosen from its dialect
+        (weakmem.dialects) exactly as `weakmem run --model` does."""
+        opts = self.opts(model)
+        lm = self.cache.get(opts, "C", test)
+        return check_test(test, lm, opts), macro_table_name(test, model)
+
+
+def macro_table_name(test: A.Litmus, model: str) -> str | None:
+    try:
+        from weakmem.dialects import detect as project_detect, model_family, table_path
+        d = project_detect(test)
+        if d.error:
+            return None
+        p = table_path(d.name, model_family(model))
+        return os.path.basename(str(p)) if p else None
+    except Exception:
+        return None
+
+
+def model_exists(name: str) -> bool:
+    return (MODELS_DIR / f"{name}.cat").exists() or (MODELS_DIR / f"{name}.cfg").exists()
+
+
+def safe_name(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9+._-]", "_", s) or "test"
+
+
+def build_matrix(path: str, dialect: str | None = None, targets: list[str] | None = None,
+                 timeout: float | None = None, unroll: int = 2, emit_dir: str | None = None,
+                 languages: bool = True) -> Matrix:
+    t0 = time.monotonic()
+    test = parse_litmus(path)
+    if test.arch != "C":
+        raise LitmusError(f"weakmem matrix compiles C litmus tests; this one is {test.arch}",
+                          test.pos or Pos(path))
+    if test.condition is None:
+        raise LitmusError("the test has no final condition", Pos(path))
+    d = detect(test, dialect)
+    name = test.name[:-len(".litmus")] if test.name.endswith(".litmus") else test.name
+    from weakmem.verdict import condition_str
+    mx = Matrix(path, name, d, condition_str(test.condition))
+    runner = Runner(timeout, unroll)
+    low = Lowerer(test, d)
+    irs = None
+    hw_error = None
+    try:
+        irs = low.lower()
+    except NotCompilable as e:
+        hw_error = e
+    cvars = cond_vars(test)
+    for tid in cvars:
+        if not 0 <= tid < len(test.threads):
+            raise LitmusError(f"the condition names thread {tid}, which the test does not have",
+                              test.condition and Pos(path))
+    if languages:
+        mx.rows.extend(language_rows(test, d, runner))
+    if emit_dir:
+        os.makedirs(emit_dir, exist_ok=True)
+    for target in M.TARGETS:
+        if targets and target.id not in targets:
+            continue
+        row = Row(target.name, "", "", kind="hw", target_id=target.id)
+        mx.rows.append(row)
+        row.model = _default_model(target.arch)
+        if hw_error is not None:
+            row.verdict, row.reason = "Not compiled", str(hw_error)
+            continue
+        t1 = time.monotonic()
+        try:
+            codes = [compile_thread(target, ir, cvars.get(ir.tid, set())) for ir in irs]
+            shown = [s for c in codes for s in c.shown]
+            row.instructions = instructions_text(shown)
+            tname = f"{safe_name(name)}.{target.id}"
+            comment = [f"weakmem matrix: {os.path.basename(path)} ({d} dialect) compiled for {target.name}",
+                       row.instructions]
+            row.text = litmus_text(test, target, tname, codes, low, comment)
+        except NotCompilable as e:
+            row.verdict, row.reason = "Not compiled", str(e)
+            row.seconds = time.monotonic() - t1
+            continue
+        fpath = f"<{target.id}>"
+        if emit_dir:
+            fpath = os.path.join(emit_dir, f"{tname}.litmus")
+            Path(fpath).write_text(row.text)
+            row.emitted = fpath
+        try:
+            res, mname = runner.run_asm(row.text, fpath)
+            row.model = mname
+            row.verdict, row.reason = runner.verdict(res)
+        except WeakmemError as e:
+            row.verdict, row.reason = "Error", f"{target.name} front-end/model: {e.msg if hasattr(e, 'msg') else e}"
+        except RecursionError:
+            row.verdict, row.reason = "Error", "test too deeply nested to analyse"
+        except Exception as e:    # a bug: keep the other rows
+            row.verdict, row.reason = "Error", f"internal error: {type(e).__name__}: {e}"
+        row.seconds = time.monotonic() - t1
+    mx.notes = notes_for(test, irs, d)
+    mx.seconds = time.monotonic() - t0
+    return mx
+
+
+def _default_model(arch: str) -> str:
+    from weakmem.run import DEFAULT_MODELS
+    return DEFAULT_MODELS.get(arch, "?")
+
+
+# --------------------------------------------------------------------------
+# language rows
+# --------------------------------------------------------------------------
+# (row, model) per dialect: the C source under SC and the language models
+# that speak its API.  The macro table comes from weakmem.dialects, as for
+# `weakmem run --model M`, so the two commands agree.
+LANGUAGE_ROWS = {
+    "qemu": [("SC", "sc"), ("c11", "c11"), ("qemu", "qemu"), ("lkmm", "lkmm")],
+    "c11": [("SC", "sc"), ("c11", "rc11")],
+    "linux": [("SC", "sc"), ("lkmm", "lkmm")],
+    "xen": [("SC", "sc"), ("lkmm", "lkmm")],
+}
+LANGUAGE_NOTES = {
+    ("qemu", "c11"): "QEMU API read as C11 (atomics.rst)",
+    ("qemu", "qemu"): "QEMU as built (C11 + dependency ordering)",
+    ("qemu", "lkmm"): "QEMU API read as the Linux API",
+}
+
+
+def language_rows(test: A.Litmus, dialect: str, runner: Runner) -> list[Row]:
+    rows: list[Row] = []
+    for target, model in LANGUAGE_ROWS.get(dialect, [("SC", "sc")]):
+        row = Row(target, model, "", kind="lang", target_id=target.lower())
+        rows.append(row)
+        if not model_exists(model):
+            row.verdict, row.reason = "N/A", f"no built-in model {model}"
+            continue
+        t1 = time.monotonic()
+        try:
+            res, table = runner.run_c(test, model)
+            row.verdict, row.reason = runner.verdict(res)
+            how = LANGUAGE_NOTES.get((dialect, target), "source as written")
+            row.instructions = f"{how}; macros: {table}" if table else how
+        except WeakmemError as e:
+            row.verdict, row.reason = "Error", e.msg if hasattr(e, "msg") else str(e)
+        except RecursionError:
+            row.verdict, row.reason = "Error", "test too deeply nested to analyse"
+        except Exception as e:
+            row.verdict, row.reason = "Error", f"internal error: {type(e).__name__}: {e}"
+        row.seconds = time.monotonic() - t1
+    return rows
+
+
+def notes_for(test: A.Litmus, irs, dialect: str) -> list[str]:
+    notes = []
+    if irs is None:
+        return notes
+    from weakmem.matrix.ir import Alu, Imm, Load, Store
+    plain = any(isinstance(n, (Load, Store)) and n.key in ("ld:plain", "st:plain") for ir in irs for n in ir.nodes)
+    fake = any(isinstance(n, Alu) and ((n.op in ("&", "*") and isinstance(n.b, Imm) and n.b.value == 0)
+                                       or (n.op in ("-", "^") and n.b == n.a)) for ir in irs for n in ir.nodes)
+    if plain:
+        notes.append("plain C accesses are compiled as single loads/stores; a compiler may merge, "
+                     "split or reorder them (and C11 makes racy ones undefined)")
+    if fake:
+        notes.append("dependencies through an expression that is always 0 (r & 0, r ^ r) are kept as "
+                     "EOR/XOR as written; an optimising compiler may remove them")
+    if any(n.key == "ld:con" for ir in irs for n in ir.nodes if hasattr(n, "key")):
+        notes.append("memory_order_consume is compiled as acquire, as GCC and LLVM do")
+    return notes
