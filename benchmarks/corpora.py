@@ -3,9 +3,11 @@
 
 usage: python3 benchmarks/corpora.py [--shared ../shared] [--only NAME ...] [-j N] [--timeout S]
 
-For each corpus it runs `weakmem run --format herd` through shared/tools/herdcmp.py,
-and prints: agreement (verdicts, states), weakmem seconds, herd7 seconds (sum of the
-reference `seconds` over the tests herd7 finished) and the ratio.  Results are also
+For each corpus it runs `weakmem run --format herd` through shared/tools/herdcmp.py
+(one process per core, tests split evenly), and prints: agreement (verdicts, states),
+weakmem wall-clock and CPU seconds (CPU is the fairer figure on a loaded machine),
+herd7 seconds (sum of the reference `seconds` over the tests herd7 finished; herd7's
+own figure, from a loaded 2-core machine) and the ratios.  Results are also
 appended as JSON lines to benchmarks/results/corpora.jsonl.
 """
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -32,6 +35,25 @@ CORPORA = {
     "herd-regression-C": ("herd-regression-C.jsonl", "herd-regression/C",
                           ["--conf", "{shared}/corpus/herd-regression/C/c.cfg", "-I", "{shared}/corpus/herd-libdir"]),
 }
+LIB = "{shared}/corpus/herd-libdir"
+for _arch, _default in (("X86_64", "x86tso-mixed.cat"), ("AArch64", "aarch64.cat"), ("ARM", "arm.cat"),
+                        ("AArch32", "arm.cat"), ("PPC", "ppc.cat"), ("RISCV", "riscv.cat")):
+    CORPORA[f"herd-regression-{_arch}"] = (f"herd-regression-{_arch}.jsonl", f"herd-regression/{_arch}",
+                                           ["--model", f"{LIB}/{_default}", "-I", LIB])
+    CORPORA[f"herd-regression-{_arch}.builtin"] = (f"herd-regression-{_arch}.jsonl", f"herd-regression/{_arch}", [])
+for _fam, _default in (("x86", "x86tso.cat"), ("x86_64", "x86tso-mixed.cat"), ("aarch64", "aarch64.cat")):
+    CORPORA[f"catalogue-{_fam}.default"] = (f"catalogue-{_fam}.default.jsonl", f"catalogue/{_fam}",
+                                            ["--model", f"{LIB}/{_default}", "-I", LIB])
+    CORPORA[f"catalogue-{_fam}.builtin"] = (f"catalogue-{_fam}.default.jsonl", f"catalogue/{_fam}", [])
+    CORPORA[f"catalogue-{_fam}.sc"] = (f"catalogue-{_fam}.sc.jsonl", f"catalogue/{_fam}",
+                                       ["--model", f"{LIB}/sc.cat", "-I", LIB])
+    CORPORA[f"catalogue-{_fam}.sc.builtin"] = (f"catalogue-{_fam}.sc.jsonl", f"catalogue/{_fam}", ["--model", "sc"])
+CORPORA["catalogue-x86.x86tso"] = ("catalogue-x86.x86tso.jsonl", "catalogue/x86", ["--model", f"{LIB}/x86tso.cat", "-I", LIB])
+CORPORA["catalogue-x86_64.tso-mixed"] = ("catalogue-x86_64.tso-mixed.jsonl", "catalogue/x86_64",
+                                        ["--model", f"{LIB}/x86tso-mixed.cat", "-I", LIB])
+CORPORA["catalogue-aarch64.aarch64-cats"] = ("catalogue-aarch64.aarch64-cats.jsonl", "catalogue/aarch64",
+                                            ["--conf", "{shared}/corpus/catalogue/aarch64/cfgs/new-web.cfg",
+                                             "--model", "{shared}/corpus/catalogue/aarch64/cats/aarch64.cat"])
 
 
 def main() -> None:
@@ -50,22 +72,31 @@ def main() -> None:
         if a.only and name not in a.only:
             continue
         opts = [o.format(shared=shared) for o in opts]
+        nref = sum(1 for l in open(os.path.join(shared, "reference", ref)) if '"verdict": "' in l)
+        # one process per core, each taking an equal share of the tests
+        chunk = max(1, -(-nref // a.j))
         cmd = [sys.executable, os.path.join(shared, "tools", "herdcmp.py"), os.path.join(shared, "reference", ref),
-               "--root", os.path.join(shared, "corpus", root), "-j", str(a.j), "--chunk", "20", "--quiet", "--",
+               "--root", os.path.join(shared, "corpus", root), "-j", str(a.j), "--chunk", str(chunk), "--quiet", "--",
                "weakmem", "run", "--format", "herd", "--timeout", str(a.timeout)] + opts
         t0 = time.monotonic()
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         p = subprocess.run(cmd, capture_output=True, text=True)
         wall = time.monotonic() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         line = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else p.stderr.strip()[-300:]
         m = re.search(r"verdicts (\d+)/(\d+), states (\d+)/\d+.*herd7 seconds ([\d.]+)", line)
-        row = {"corpus": name, "wall": round(wall, 1), "summary": line, "time": time.strftime("%Y-%m-%d %H:%M")}
+        row = {"corpus": name, "wall": round(wall, 1), "cpu": round(cpu, 1), "summary": line,
+               "load": round(os.getloadavg()[0], 1), "time": time.strftime("%Y-%m-%d %H:%M")}
         if m:
             herd = float(m.group(4))
             row.update(verdicts=f"{m.group(1)}/{m.group(2)}", states=f"{m.group(3)}/{m.group(2)}",
-                       herd_seconds=herd, ratio=round(wall / herd, 2) if herd else None)
+                       herd_seconds=herd, ratio=round(wall / herd, 2) if herd else None,
+                       cpu_ratio=round(cpu / herd, 2) if herd else None)
         rows.append(row)
-        print(f"{name:28} {row.get('verdicts','?'):>9} verdicts {row.get('states','?'):>9} states  "
-              f"weakmem {wall:7.1f} s  herd7 {row.get('herd_seconds', 0):7.1f} s  ratio {row.get('ratio')}")
+        print(f"{name:32} {row.get('verdicts','?'):>9} verdicts {row.get('states','?'):>9} states  "
+              f"weakmem wall {wall:7.1f} s cpu {cpu:7.1f} s  herd7 {row.get('herd_seconds', 0):7.1f} s  "
+              f"ratio wall {row.get('ratio')} cpu {row.get('cpu_ratio')}  (load {row['load']})")
         sys.stdout.flush()
     with open(os.path.join(HERE, "results", "corpora.jsonl"), "a") as f:
         for r in rows:

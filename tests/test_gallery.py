@@ -70,3 +70,25 @@ def test_headers_name_their_source():
     for f in FILES:
         text = f.read_text()
         assert "Models:" in text and "Source:" in text, f.name
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
+def test_c11_reading_is_herds_rc11(path):
+    """The c11 model is RC11: herd7's rc11.cat over the same events gives
+    the same verdicts, counts and flags (skipped without ../shared)."""
+    from corpus_util import SHARED
+    herd = SHARED / "corpus" / "herd-libdir" / "rc11.cat"
+    if not herd.exists():
+        pytest.skip("herd7's rc11.cat (../shared) is absent")
+    global _CACHE
+    from weakmem.litmus.parse import parse_litmus
+    from weakmem.run import ModelCache, Options, check_test
+    if _CACHE is None:
+        _CACHE = ModelCache()
+    test = parse_litmus(str(path))
+    out = []
+    for model in ("c11", str(herd)):
+        opts = Options(model=model)
+        r = check_test(test, _CACHE.get(opts, test.arch, test), opts)
+        out.append((r.verdict.observation, r.pos, r.neg, sorted(r.states), sorted(r.flags)))
+    assert out[0] == out[1]

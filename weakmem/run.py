@@ -153,7 +153,8 @@ def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
             from weakmem.dialects import model_family, table_path
             if dialect.error:
                 raise LitmusError(dialect.error, None)
-            tpath = table_path(dialect.name, model_family(opts.model or opts.conf or model_file))
+            fam = model_family(opts.model) or model_family(model_file) or model_family(opts.conf)
+            tpath = table_path(dialect.name, fam)
             macros = str(tpath) if tpath is not None else None
         elif macros is None:
             macros = str(MODELS_DIR / "lkmm.def") if (MODELS_DIR / "lkmm.def").exists() else None

@@ -42,6 +42,7 @@ class Codegen:
     pool: list = []
     ptr_bytes = 8
     store_imm = False          # stores take an immediate (x86)
+    rmw_imm = False            # rmw_code takes an immediate operand (x86)
     reserved: set = set()
 
     def __init__(self, target: M.Target, ir: ThreadIR, cond_vars: set[str]):
@@ -308,7 +309,7 @@ class Codegen:
             raise NotCompilable(f"no {self.target.name} mapping for '{n.key}' {n.op}")
         wide = n.wide
         a = self.address(n.addr)
-        v = self.in_reg(n.val, wide)
+        v = n.val if (self.rmw_imm and isinstance(n.val, Imm)) else self.in_reg(n.val, wide)
         e = self.in_reg(n.expected, wide) if n.expected is not None else None
         inputs = {a, v, e}
         if n.dst is not None and n.ret == "old" and self.phys(n.dst) not in inputs:
@@ -761,6 +762,13 @@ class X86(Codegen):
     isa = "x86"
     pool = list(X86_REGS)
     store_imm = True
+    rmw_imm = True
+
+    def _into(self, p, x, wide) -> list[str]:
+        return self.mov_imm(p, x.value, wide) if isinstance(x, Imm) else self.mov_reg(p, x, wide)
+
+    def _op(self, x, wide) -> str:
+        return f"${x.value}" if isinstance(x, Imm) else self.rn(x, wide)
 
     def rn(self, p, wide):
         if wide:
@@ -840,24 +848,26 @@ class X86(Codegen):
         m = self.mem(a)
         R = lambda p: self.rn(p, wide)  # noqa: E731
         if n.op == "xchg":
-            return self.mov_reg(old, v, wide) + [f"xchg{s} {R(old)},{m}"]
+            return self._into(old, v, wide) + [f"xchg{s} {R(old)},{m}"]
         if n.op == "cas":
-            code = self.mov_reg("rax", e, wide) + [f"lock cmpxchg{s} {R(v)},{m}"]
+            code = self.mov_reg("rax", e, wide)
+            if isinstance(v, Imm):
+                p = self.tmp()
+                code += self.mov_imm(p, v.value, wide)
+                v = p
+            code += [f"lock cmpxchg{s} {R(v)},{m}"]
             return code + self.mov_reg(old, "rax", wide)
         if n.ret == "none":
-            mn = {"add": "add", "sub": "sub", "and": "and", "or": "or", "xor": "xor"}[n.op]
-            vop = f"${n.val.value}" if isinstance(n.val, Imm) else R(v)
-            return [f"lock {mn}{s} {vop},{m}"]
+            return [f"lock {n.op}{s} {self._op(v, wide)},{m}"]
         if n.op in ("add", "sub"):
-            code = self.mov_reg(old, v, wide)
+            code = self._into(old, v, wide)
             if n.op == "sub":
                 code.append(f"neg{s} {R(old)}")
             return code + [f"lock xadd{s} {R(old)},{m}"]
         # fetch_and/or/xor with a result: GCC's LOCK CMPXCHG loop, one attempt
         t = self.tmp()
-        mn = {"and": "and", "or": "or", "xor": "xor"}[n.op]
         code = [f"mov{s} {m},{self.rn('rax', wide)}"] + self.mov_reg(t, "rax", wide)
-        code += [f"{mn}{s} {R(v)},{R(t)}", f"lock cmpxchg{s} {R(t)},{m}", f"jne {self.ok_flag()}"]
+        code += [f"{n.op}{s} {self._op(v, wide)},{R(t)}", f"lock cmpxchg{s} {R(t)},{m}", f"jne {self.ok_flag()}"]
         return code + self.mov_reg(old, "rax", wide)
 
     def rmw_display(self, row, n, code):
