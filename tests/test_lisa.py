@@ -595,7 +595,7 @@ def test_lisa_matches_c(tmp_path, name, config):
     assert lisa.flags == c.flags
 
 
-def test_lisa_expected_verdicts():
+def test_lisa_expected_verdicts(tmp_path):
     """The classic shapes give the kernel's documented answers (no ../shared needed)."""
     expect = {"MP+pooncerelease+poacquireonce": "Never", "MP+poonceonces": "Sometimes",
               "SB+fencembonceonces": "Never", "SB+poonceonces": "Sometimes", "LB+datas": "Never",
@@ -603,12 +603,9 @@ def test_lisa_expected_verdicts():
               "WRC+poonceonces+Once": "Sometimes", "IRIW+fencembonceonces+OnceOnce": "Never",
               "RCU-MP": "Never", "SB+xchgs": "Never", "SB+xchg_relaxeds": "Sometimes",
               "fetch_add-atomicity": "Never", "MP+onceassign+derefonce": "Never"}
-    import tempfile
-    from pathlib import Path
-    with tempfile.TemporaryDirectory() as d:
-        for name, want in expect.items():
-            res = run_file(write(Path(d), name, PAIRS[name][1]), model="lkmm")
-            assert res.verdict.observation == want, name
+    for name, want in expect.items():
+        res = run_file(write(tmp_path, name, PAIRS[name][1]), model="lkmm")
+        assert res.verdict.observation == want, name
 
 
 # ----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ _SKELETON_IDS = itertools.count()   # stable keys for the cat evaluator's static
 
 # the model used when none is named, per architecture
 DEFAULT_MODELS = {"C": "lkmm", "X86": "x86-tso", "X86_64": "x86-tso", "AArch64": "aarch64",
-                  "ARM": "armv7", "AArch32": "armv7", "PPC": "power", "RISCV": "riscv"}
+                  "ARM": "armv7", "AArch32": "armv7", "PPC": "power", "RISCV": "riscv", "LISA": "lkmm"}
 
 
 @dataclass
