@@ -78,3 +78,19 @@ def test_models_command():
     r = run("models", "--format", "json")
     names = {m["name"] for m in json.loads(r.output)}
     assert {"lkmm", "sc"} <= names
+
+
+def test_herd_default_model_from_its_library():
+    """With herd7's library on the include path and no --model, an assembly
+    test runs under herd7's own default model for its architecture."""
+    from corpus_util import SHARED
+    import pytest
+    lib = SHARED / "corpus" / "herd-libdir"
+    tests = SHARED / "corpus" / "catalogue" / "x86" / "tests"
+    if not lib.is_dir() or not tests.is_dir():
+        pytest.skip("../shared is absent")
+    f = sorted(tests.glob("*.litmus"))[0]
+    r = run("run", "-I", str(lib), str(f))
+    assert r.exit_code == 0 and "under x86tso.cat" in r.output
+    r = run("run", str(f))
+    assert r.exit_code == 0 and "under x86-tso" in r.output

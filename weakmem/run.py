@@ -19,7 +19,11 @@ from weakmem.verdict import (TestResult, condition_str, holds, holds3, observed_
 from weakmem.semantics.events import Unknown, show_val
 
 MODELS_DIR = Path(__file__).parent / "models"
-_SKELETON_IDS = itertools.count()   # stable keys for the cat evaluator's static cache
+_SKELETON_IDS = itertools.count()
+
+# herd7's default model per architecture (looked up in -I directories only)
+HERD_DEFAULT_CATS = {"X86": "x86tso.cat", "X86_64": "x86tso-mixed.cat", "AArch64": "aarch64.cat",
+                     "ARM": "arm.cat", "AArch32": "arm.cat", "PPC": "ppc.cat", "RISCV": "riscv.cat"}   # stable keys for the cat evaluator's static cache
 
 # the model used when none is named, per architecture
 DEFAULT_MODELS = {"C": "lkmm", "X86": "x86-tso", "X86_64": "x86-tso", "AArch64": "aarch64",
@@ -107,6 +111,12 @@ def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
     default_name = DEFAULT_MODELS.get(arch)
     if dialect is not None and dialect.model is not None:
         default_name = dialect.model
+    if conf is None and name is None and arch in HERD_DEFAULT_CATS:
+        # herd7's library on the include path and no model named: herd7's own
+        # default model for the architecture, as herd7 would pick it
+        found = _find(HERD_DEFAULT_CATS[arch], search)
+        if found is not None:
+            name = found
     if conf is None and name is None:
         name = default_name
         if name is None:
