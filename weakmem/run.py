@@ -117,6 +117,7 @@ def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
         found = _find(HERD_DEFAULT_CATS[arch], search)
         if found is not None:
             name = found
+            default_name = os.path.basename(found)
     if conf is None and name is None:
         name = default_name
         if name is None:
@@ -172,7 +173,6 @@ def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
             dpath = _find(macros, search + [str(MODELS_DIR)])
             if dpath is None:
                 raise WeakmemError(f"cannot find macro file {macros}")
-            table = load_defs(dpath)
     label = opts.model or opts.conf or default_name or "?"
     return LoadedModel(os.path.basename(str(label)), model, table, hexa)
 
