@@ -173,6 +173,7 @@ def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
             dpath = _find(macros, search + [str(MODELS_DIR)])
             if dpath is None:
                 raise WeakmemError(f"cannot find macro file {macros}")
+            table = load_defs(dpath)
     label = opts.model or opts.conf or default_name or "?"
     return LoadedModel(os.path.basename(str(label)), model, table, hexa)
 
