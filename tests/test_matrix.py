@@ -533,3 +533,81 @@ def test_unknown_api_and_comparison_value(tmp_path):
     m = matrix(tmp_path, "C T\n{}\nP0(int *x) { int r0; int r1; r0 = READ_ONCE(*x); r1 = (r0 == 1); }\n"
                          "exists (0:r1=0)\n")
     assert "comparison used as a value" in next(r for r in m.rows if r.target == "x86-64").reason
+
+
+def test_while_loop_array_and_c11_cas(tmp_path):
+    loop = """C loop
+{ int a[2]; }
+P0(int *x, int *a)
+{
+  int r0 = 0; int r1;
+  while (r0 == 0)
+    r0 = smp_load_acquire(x);
+  r1 = READ_ONCE(a[1]);
+}
+P1(int *x, int *a)
+{
+  WRITE_ONCE(a[1], 1);
+  smp_store_release(x, 1);
+}
+exists (0:r0=1 /\\ 0:r1=0)
+"""
+    m = matrix(tmp_path, loop, emit_dir=str(tmp_path / "out"))
+    check(m, {"SC": "Never", "lkmm": "Never", **ALL_NEVER})
+    a64 = (tmp_path / "out" / "loop.aarch64-llsc.litmus").read_text()
+    assert "int a[2];" in a64 and "B LC0L1" in a64      # the loop's backward branch
+    cas = """C CAS
+{}
+P0(atomic_int *x, atomic_int *y)
+{
+  int r0 = 0; int r1 = 0;
+  atomic_store_explicit(y, 1, memory_order_relaxed);
+  if (atomic_compare_exchange_strong_explicit(x, &r0, 1, memory_order_release, memory_order_relaxed))
+    r1 = 1;
+}
+P1(atomic_int *x, atomic_int *y)
+{
+  int r0; int r1;
+  r0 = atomic_load_explicit(x, memory_order_acquire);
+  r1 = atomic_load_explicit(y, memory_order_relaxed);
+}
+exists (0:r1=1 /\\ 1:r0=1 /\\ 1:r1=0)
+"""
+    m = matrix(tmp_path, cas)
+    check(m, {"SC": "Never", "c11": "Never", **ALL_NEVER})
+    ins = instrs(m)
+    assert "compare_exchange_strong(release): CASL" in ins["AArch64 LSE"]
+    assert "compare_exchange_strong(release): lr.w/sc.w.rl" in ins["RISC-V"]
+
+
+def test_dec_and_test_in_condition(tmp_path):
+    src = """C dec
+{ atomic_t v = ATOMIC_INIT(1); }
+P0(atomic_t *v, int *x)
+{
+  int r0 = 0;
+  WRITE_ONCE(*x, 1);
+  if (atomic_dec_and_test(v))
+    r0 = 1;
+}
+P1(atomic_t *v, int *x)
+{
+  int r0 = 0;
+  int r1 = 0;
+  if (atomic_inc_return(v) == 1) {
+    r0 = 1;
+    r1 = READ_ONCE(*x);
+  }
+}
+exists (1:r0=1 /\\ 1:r1=0)
+"""
+    m = matrix(tmp_path, src)
+    check(m, {"lkmm": "Never", **ALL_NEVER})
+    assert "atomic_dec_and_test: LDADDAL" in instrs(m)["AArch64 LSE"]
+
+
+def test_rich_markup_is_escaped(tmp_path):
+    p = tmp_path / "t.litmus"
+    p.write_text((SB % ("", "")).replace("exists (0:r0=0 /\\ 1:r0=0)", "exists (0:r0=0 /\\ 1:r0=0 /\\ [x]=1)"))
+    r = CliRunner().invoke(main, ["matrix", "--no-languages", "--target", "x86-64", str(p)])
+    assert r.exit_code == 0 and "[x]=1" in r.output

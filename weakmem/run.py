@@ -11,7 +11,7 @@ from weakmem.cat import rel as R
 from weakmem.errors import LitmusError, Pos, Timeout, WeakmemError
 from weakmem.explore.domain import compute_domains
 from weakmem.explore.engine import (Candidate, Deadline, build_skeleton, combos, read_candidates,
-                                    undetermined)
+                                    thin_air_solvable, undetermined)
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.verdict import (TestResult, condition_str, holds, holds3, observed_terms, prop_terms, term_loc, term_str,
@@ -299,6 +299,8 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
                 rf_pairs = list(zip(choice, reads))
                 regs, mem_override = sk.final_regs, None
                 und = undetermined(n, rf_pairs, dep_rows)
+                if und and not thin_air_solvable(sk, rf_pairs, dep_rows):
+                    continue
                 if und:
                     # thin-air candidate: one execution per rf and control path,
                     # whatever concrete value the cycle was given

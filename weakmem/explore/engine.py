@@ -89,7 +89,7 @@ def build_skeleton(combo: list[Trace], init: dict[SymVal, Val], extra_locs: set[
         base.append(len(events))
         for i, pe in enumerate(tr.events):
             events.append(Event(len(events), tr.tid, pe.kinds, pe.loc, pe.value, pe.tags,
-                                i if pe.poi is None else pe.poi, pe.instr, pe.rval))
+                                i if pe.poi is None else pe.poi, pe.instr, pe.rval, pe.data_pure))
     n = len(events)
     sets: dict[str, int] = {"_": (1 << n) - 1}
 
@@ -282,6 +282,29 @@ def _acyclic_rows(n: int, rows: list[int]) -> bool:
             if color[u] == 0 and rows[u]:
                 color[u] = 1
                 stack.append((u, rows[u]))
+    return True
+
+
+def thin_air_solvable(sk, rf_pairs, dep_rows) -> bool:
+    """herd7 solves value equations by substitution: a cycle of plain copies
+    (each value on it is some read's value, unchanged) leaves a free symbol
+    and the candidate is kept; a cycle through an operation or an address
+    cannot be solved and the candidate is dropped."""
+    n = sk.n
+    rows = list(dep_rows)
+    for w, r in rf_pairs:
+        rows[w] |= 1 << r
+    closure = R.rows(n, R.tclosure(n, R.from_rows(n, rows)))
+    addr = R.rows(n, sk.rels["addr"])
+    for u in range(n):
+        if not (closure[u] >> u) & 1:
+            continue
+        for v in R.members(dep_rows[u]):
+            if not ((closure[v] >> u) & 1):
+                continue          # the edge leaves the cycle
+            ev = sk.events[v]
+            if (addr[u] >> v) & 1 or not ev.data_pure:
+                return False
     return True
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -60,12 +61,13 @@ def verdict_cell(row) -> str:
 
 def render_table(m, file=None) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     out = file or sys.stdout
     console = Console(file=out, width=None if out.isatty() else 200, soft_wrap=False,
                       highlight=False)
-    title = f"{m.name} ({m.dialect} API)    {m.condition}"
+    title = escape(f"{m.name} ({m.dialect} API)    {m.condition}")
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("target", no_wrap=True)
     table.add_column("model", no_wrap=True)
@@ -77,12 +79,12 @@ def render_table(m, file=None) -> None:
         if last_kind is not None and r.kind != last_kind:
             table.add_section()
         last_kind = r.kind
-        table.add_row(r.target, r.model, verdict_cell(r), r.instructions,
+        table.add_row(escape(r.target), escape(r.model), escape(verdict_cell(r)), escape(r.instructions),
                       style=None if r.verdict in style else "dim")
     console.print(table)
     for n in m.notes:
-        console.print(f"note: {n}")
+        console.print(escape(f"note: {n}"))
     emitted = [r.emitted for r in m.rows if r.emitted]
     if emitted:
-        console.print(f"wrote {len(emitted)} assembly tests to {emitted[0].rsplit('/', 1)[0]}/")
+        console.print(escape(f"wrote {len(emitted)} assembly tests to {os.path.dirname(emitted[0])}/"))
     console.print(f"{len(m.rows)} rows in {m.seconds:.2f} s")

@@ -143,9 +143,15 @@ def location_decls(test: A.Litmus, low: Lowerer, used: set[str]) -> list[str]:
         if not isinstance(it.target, A.LocTerm):
             continue
         name = it.target.name
-        if it.size or isinstance(it.value, A.ArrayVal):
-            raise NotCompilable(f"array location {name}", it.pos)
         seen.add(name)
+        if it.size or isinstance(it.value, A.ArrayVal):
+            if low.loc_ptr.get(name) or it.target.index is not None:
+                raise NotCompilable(f"array location {name} of pointers", it.pos)
+            vals = it.value.values if isinstance(it.value, A.ArrayVal) else ()
+            size = it.size or len(vals)
+            init = "={" + ",".join(_val(v) for v in vals) + "}" if vals else ""
+            out.append(f"int {name}[{size}]{init};")
+            continue
         if low.loc_ptr.get(name):
             v = it.value
             out.append(f"int *{name}={_val(v)};" if isinstance(v, A.SymVal) else f"int *{name};")

@@ -427,7 +427,7 @@ class AArch64(Codegen):
         mn = {"+": "ADD", "-": "SUB", "&": "AND", "|": "ORR", "^": "EOR", "*": "MUL", "<<": "LSL",
               ">>": "ASR"}[op]
         if isinstance(b, Imm):
-            if op in ("+", "-", "<<", ">>") and b.value >= 0:
+            if (op in ("+", "-") and 0 <= b.value < 4096) or (op in ("<<", ">>") and 0 <= b.value < 64):
                 return [f"{mn} {self.rn(d, wide)},{self.rn(a, wide)},#{b.value}"]
             p = self.tmp()
             return self.mov_imm(p, b.value, wide) + self.alu(op, d, a, p, wide)
@@ -435,7 +435,7 @@ class AArch64(Codegen):
 
     def branch(self, cond, a, b, label, wide):
         if isinstance(b, Imm):
-            if b.value < 0:
+            if not 0 <= b.value < 4096:
                 p = self.tmp()
                 return self.mov_imm(p, b.value, wide) + self.branch(cond, a, p, label, wide)
             cmp = f"CMP {self.rn(a, wide)},#{b.value}"
@@ -447,13 +447,14 @@ class AArch64(Codegen):
         return [f"B {label}"]
 
     def lea(self, base, index, scale):
+        # index * scale by doubling (ADD only: forms herd's own tests use)
         p = self.tmp()
         code = []
         idx = index
-        if scale != 1:
+        while scale > 1:
             s = self.tmp()
-            code.append(f"LSL W{s},W{index},#{scale.bit_length() - 1}")
-            idx = s
+            code.append(f"ADD W{s},W{idx},W{idx}")
+            idx, scale = s, scale // 2
         code.append(f"ADD X{p},X{base},W{idx},SXTW")
         return code, p
 
@@ -545,8 +546,13 @@ class Armv7(Codegen):
 
     def lea(self, base, index, scale):
         p = self.tmp()
-        sh = f",LSL #{scale.bit_length() - 1}" if scale != 1 else ""
-        return [f"ADD R{p},R{base},R{index}{sh}"], p
+        code = []
+        idx = index
+        while scale > 1:
+            s = self.tmp()
+            code.append(f"ADD R{s},R{idx},R{idx}")
+            idx, scale = s, scale // 2
+        return code + [f"ADD R{p},R{base},R{idx}"], p
 
     def ll(self, mn, old, a, wide):
         return f"{mn} R{old},[R{a}]"
@@ -622,12 +628,11 @@ class Power(Codegen):
         p = self.tmp()
         code = []
         idx = index
-        if scale != 1:
+        while scale > 1:
             s = self.tmp()
-            code.append(f"sldi r{s},r{index},{scale.bit_length() - 1}")
-            idx = s
-        code.append(f"add r{p},r{base},r{idx}")
-        return code, p
+            code.append(f"add r{s},r{idx},r{idx}")
+            idx, scale = s, scale // 2
+        return code + [f"add r{p},r{base},r{idx}"], p
 
     def ll(self, mn, old, a, wide):
         mn = "ldarx" if wide else mn
@@ -788,16 +793,15 @@ class X86(Codegen):
         return {"s": "q" if wide else "l"}
 
     def mem(self, p):
+        if isinstance(p, tuple):            # base, index, scale: as herd's `0(%rax,%rbx,8)`
+            return f"0(%{p[0]},%{p[1]},{p[2]})"
         return f"(%{p})"
 
     def address(self, addr: Addr):
         base = self.phys(addr.base)
         if addr.index is None:
             return base
-        scale = 4 if addr.elem == "int" else 8
-        p = self.tmp()
-        self.emit(f"leaq (%{base},%{self.phys(addr.index)},{scale}),%{p}")
-        return p
+        return (base, self.phys(addr.index), 4 if addr.elem == "int" else 8)
 
     def mov_imm(self, p, imm, wide):
         return [f"mov{'q' if wide else 'l'} ${imm},{self.rn(p, wide)}"]

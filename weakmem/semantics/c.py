@@ -52,17 +52,18 @@ class _State:
     """One path through a thread.  `poi` counts statements the way herd7
     numbers them (program order between statements); `ctrl` holds the reads
     the enclosing `if` conditions depend on."""
-    __slots__ = ("regs", "events", "rmw", "ctrl", "poi")
+    __slots__ = ("regs", "events", "rmw", "ctrl", "poi", "pure")
 
-    def __init__(self, regs, events, rmw, ctrl, poi=0):
+    def __init__(self, regs, events, rmw, ctrl, poi=0, pure=None):
         self.regs: dict[str, tuple[Val, frozenset[int]]] = regs
         self.events: list[PEvent] = events
         self.rmw: list[tuple[int, int]] = rmw
         self.ctrl: frozenset[int] = ctrl
         self.poi: int = poi
+        self.pure: dict[str, bool] = pure if pure is not None else {}   # register = a read's value, unchanged
 
     def copy(self) -> "_State":
-        return _State(dict(self.regs), list(self.events), list(self.rmw), self.ctrl, self.poi)
+        return _State(dict(self.regs), list(self.events), list(self.rmw), self.ctrl, self.poi, dict(self.pure))
 
     def add(self, ev: PEvent) -> int:
         """Append an event of the current statement.  Its intra-statement
@@ -107,7 +108,9 @@ def rmw_flavour(tag: str, success: bool = True) -> RmwFlavour:
         # lone R[once] between the two fences
         return RmwFlavour("mb", once, once, "mb")
     if not success:
-        return RmwFlavour(None, once if tag in ("mb", "once", "release") else frozenset({tag}), once, None)
+        # herd7: a failed conditional RMW is a lone R[once], whatever its
+        # annotation (a failed cmpxchg_acquire() orders nothing)
+        return RmwFlavour(None, once, once, None)
     if tag == "mb":
         return RmwFlavour("mb", once, once, "mb")
     if tag == "acquire":
@@ -212,8 +215,10 @@ class CFrontend:
             return [st]
         if isinstance(s, A.SDecl):
             out = []
+            pure = self.is_copy(s.init, st)
             for v, d, s2 in self.eval(s.init, st):
                 s2.regs[s.name] = (v, d)
+                s2.pure[s.name] = pure
                 out.append(s2)
             return out
         if isinstance(s, A.SAssign):
@@ -282,15 +287,18 @@ class CFrontend:
         lhs = s.lhs
         if isinstance(lhs, A.EVar) and self.is_reg(lhs.name, st):
             out = []
+            pure = self.is_copy(s.e, st)
             for v, d, s2 in self.eval(s.e, st):
                 s2.regs[lhs.name] = (v, d)
+                s2.pure[lhs.name] = pure
                 out.append(s2)
             return out
         # a plain memory store: *p = e, a[i] = e, or x = e on a shared name
         out = []
+        pure = self.is_copy(s.e, st)
         for v, d, s2 in self.eval(s.e, st):
             for addr, ad, s3 in self.lval(lhs, s2):
-                self.write(s3, addr, v, self.plain_tags(addr), ad, d, s)
+                self.write(s3, addr, v, self.plain_tags(addr), ad, d, s, pure=pure)
                 out.append(s3)
         return out
 
@@ -312,9 +320,21 @@ class CFrontend:
                                 ctrl=s2.ctrl, rf_read=True))
             yield v, frozenset({idx}), s2
 
-    def write(self, st: _State, addr: SymVal, v: Val, tags, addr_deps, data_deps, node, kinds=W_KINDS) -> int:
+    def write(self, st: _State, addr: SymVal, v: Val, tags, addr_deps, data_deps, node, kinds=W_KINDS,
+              pure: bool = False) -> int:
         return st.add(PEvent(kinds, addr, v, frozenset(tags), self.text(node), addr=addr_deps,
-                             data=data_deps, ctrl=st.ctrl, is_write=True))
+                             data=data_deps, ctrl=st.ctrl, is_write=True, data_pure=pure))
+
+    def is_copy(self, e, st: _State) -> bool:
+        """Is the value of `e` some read's value, unchanged (a register
+        holding one, or a load)?  herd7 solves such copies by substitution."""
+        if isinstance(e, A.EVar):
+            return st.pure.get(e.name, False)
+        if isinstance(e, (A.EDeref, A.EIndex)):
+            return True
+        if isinstance(e, A.ECall):
+            return e.name in ("__load", "atomic_load_explicit", "atomic_load")
+        return False
 
     def fence(self, st: _State, tag: str, node) -> int:
         return st.add(PEvent(F_KINDS, None, None, frozenset({tag}), self.text(node), ctrl=st.ctrl))
@@ -462,9 +482,10 @@ class CFrontend:
 
     def p_store(self, e, st):
         self.nargs(e, 2)
+        pure = self.is_copy(e.args[1], st)
         for v, d, s2 in self.eval(e.args[1], st):
             for addr, ad, s3 in self.lval(e.args[0], s2):
-                self.write(s3, addr, v, e.tags, ad, d, e)
+                self.write(s3, addr, v, e.tags, ad, d, e, pure=pure)
                 yield 0, EMPTY, s3
 
     def p_fence(self, e, st):
@@ -651,9 +672,10 @@ class CFrontend:
 
     def c11_store(self, e, st):
         mo = self.mo(e, e.args[2]) if len(e.args) == 3 else "sc"
+        pure = self.is_copy(e.args[1], st)
         for v, d, s2 in self.eval(e.args[1], st):
             for addr, ad, s3 in self.ptr(e.args[0], s2):
-                self.write(s3, addr, v, {mo}, ad, d, e)
+                self.write(s3, addr, v, {mo}, ad, d, e, pure=pure)
                 yield 0, EMPTY, s3
 
     def c11_fence(self, e, st):

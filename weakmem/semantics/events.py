@@ -61,6 +61,7 @@ class Event:
     poi: int = 0
     instr: str = ""
     rval: Val | None = None   # value read by a single-event RMW (value = value written)
+    data_pure: bool = False   # the value written is one read's value, copied unchanged
 
     def is_(self, k: str) -> bool:
         return k in self.kinds

@@ -34,6 +34,7 @@ class PEvent:
     rval: Val | None = None  # value read, for single-event RMWs (value is then the value written)
     poi: int | None = None   # program-order index (statement); None = position in the trace
     iico: frozenset[int] = frozenset()  # same-statement events that must precede this one
+    data_pure: bool = False  # the value written is one read's value, copied unchanged
 
     @property
     def read_value(self):
