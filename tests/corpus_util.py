@@ -42,8 +42,9 @@ def sample(refs: list[dict], k: int, seed: int = 0, max_seconds: float | None = 
     return [refs[int(i * step + seed) % len(refs)] for i in range(k)]
 
 
-def compare(result, ref: dict) -> list[str]:
-    """Differences between a weakmem TestResult and a herd7 reference row."""
+def compare(result, ref: dict, counts: bool = False) -> list[str]:
+    """Differences between a weakmem TestResult and a herd7 reference row
+    (verdict and states; with `counts`, also Positive/Negative and flags)."""
     from weakmem.report.herd import state_line
     diffs = []
     if result.undetermined:
@@ -54,6 +55,11 @@ def compare(result, ref: dict) -> list[str]:
     theirs = sorted(norm_state(s) for s in ref["states"])
     if mine != theirs:
         diffs.append(f"states +{len(set(mine) - set(theirs))} -{len(set(theirs) - set(mine))}")
+    if counts:
+        if (result.pos, result.neg) != (ref.get("pos"), ref.get("neg")):
+            diffs.append(f"counts {result.pos}/{result.neg} (herd7 {ref.get('pos')}/{ref.get('neg')})")
+        if sorted(result.flags) != sorted(ref.get("flags") or []):
+            diffs.append(f"flags {sorted(result.flags)} (herd7 {ref.get('flags')})")
     return diffs
 
 
