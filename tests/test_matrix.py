@@ -530,9 +530,69 @@ def test_unknown_api_and_comparison_value(tmp_path):
     m = matrix(tmp_path, "C T\n{}\nP0(int *x) { int r0; r0 = frobnicate(x); }\nexists (0:r0=0)\n")
     assert all(verdicts(m)[t] == "Not compiled" for t in HW)
     assert "frobnicate" in next(r for r in m.rows if r.target == "POWER").reason
-    m = matrix(tmp_path, "C T\n{}\nP0(int *x) { int r0; int r1; r0 = READ_ONCE(*x); r1 = (r0 == 1); }\n"
-                         "exists (0:r1=0)\n")
-    assert "comparison used as a value" in next(r for r in m.rows if r.target == "x86-64").reason
+    m = matrix(tmp_path, "C T\n{}\nP0(int *x) { int r0; r0 = READ_ONCE(*x); if (r0 ? 1 : 0) WRITE_ONCE(*x, 2); }\n"
+                         "exists (x=0)\n")
+    assert "conditional operator" in next(r for r in m.rows if r.target == "x86-64").reason
+
+
+@pytest.mark.parametrize("op, expect", [("==", "Always"), ("!=", "Never"), ("<", "Never"), ("<=", "Always"),
+                                        (">", "Never"), (">=", "Always")])
+def test_comparison_values_on_every_target(tmp_path, op, expect):
+    """r1 = (r0 OP 0) with r0 = 0, computed without a branch on each ISA."""
+    m = matrix(tmp_path, "C T\n{}\nP0(int *x) { int r0; int r1; r0 = READ_ONCE(*x); r1 = (r0 %s 0); }\n"
+                         "exists (0:r1=1)\n" % op, languages=False)
+    check(m, {t: expect for t in HW})
+
+
+def test_branch_on_comparison_value_and_pointer_plus_index(tmp_path):
+    """pmk-manual idioms: `r3 = (r1 != 0); if (r3) ...` keeps a control
+    dependency; `r = (a + r9); READ_ONCE(*r)` an address dependency."""
+    lb = """C LB+o-branch-o
+{}
+P0(int *x, int *y)
+{
+  int r1; int r3;
+  r1 = READ_ONCE(*x);
+  r3 = (r1 != 0);
+  if (r3) {
+    WRITE_ONCE(*y, 1);
+  }
+}
+P1(int *x, int *y)
+{
+  int r1; int r3;
+  r1 = READ_ONCE(*y);
+  r3 = (r1 != 0);
+  if (r3) {
+    WRITE_ONCE(*x, 1);
+  }
+}
+exists (0:r1=1 /\\ 1:r1=1)
+"""
+    m = matrix(tmp_path, lb, emit_dir=str(tmp_path / "out"))
+    check(m, {"lkmm": "Never", **ALL_NEVER})
+    assert "CSET W" in (tmp_path / "out" / "LB+o-branch-o.aarch64-llsc.litmus").read_text()
+    mp = """C MP+o-rel+deref-addr-o
+{}
+P0(int *a, int *x)
+{
+  WRITE_ONCE(*a, 3);
+  smp_store_release(x, 4);
+}
+P1(int *a, int *x)
+{
+  int r1; int r9; int *r1000; int r2;
+  r1 = READ_ONCE(*x);
+  r9 = (r1 & 128);
+  r1000 = (a + r9);
+  r2 = READ_ONCE(*r1000);
+}
+exists (1:r1=4 /\\ 1:r2=0)
+"""
+    m = matrix(tmp_path, mp, emit_dir=str(tmp_path / "out"))
+    check(m, {"lkmm": "Never", **ALL_NEVER})
+    a64 = (tmp_path / "out" / "MP+o-rel+deref-addr-o.aarch64-llsc.litmus").read_text()
+    assert ",SXTW" in a64
 
 
 def test_while_loop_array_and_c11_cas(tmp_path):
@@ -611,3 +671,71 @@ def test_rich_markup_is_escaped(tmp_path):
     p.write_text((SB % ("", "")).replace("exists (0:r0=0 /\\ 1:r0=0)", "exists (0:r0=0 /\\ 1:r0=0 /\\ [x]=1)"))
     r = CliRunner().invoke(main, ["matrix", "--no-languages", "--target", "x86-64", str(p)])
     assert r.exit_code == 0 and "[x]=1" in r.output
+
+
+def test_power_acquire_rmw_model_note(tmp_path):
+    """The kernel's xchg_acquire on POWER is lwarx/stwcx.; bne; isync.  If the
+    POWER model gives it no acquire ordering, the table says why."""
+    src = """C MP+rel+xchgacq
+{}
+P0(int *data, int *flag)
+{
+  WRITE_ONCE(*data, 1);
+  smp_store_release(flag, 1);
+}
+P1(int *data, int *flag)
+{
+  int r0; int r1;
+  r0 = xchg_acquire(flag, 2);
+  r1 = READ_ONCE(*data);
+}
+exists (1:r0=1 /\\ 1:r1=0)
+"""
+    m = matrix(tmp_path, src)
+    check(m, {"lkmm": "Never", "x86-64": "Never", "AArch64 LL/SC": "Never", "AArch64 LSE": "Never",
+              "Armv7": "Never", "RISC-V": "Never"})
+    assert "xchg_acquire: lwarx/stwcx., isync" in instrs(m)["POWER"]
+    noted = any(n.startswith("POWER:") for n in m.notes)
+    assert noted == (verdicts(m)["POWER"] != "Never")
+
+
+def test_uninitialised_register_is_zero_and_pointer_arith_refused(tmp_path):
+    src = """C uninit
+{}
+P0(int *x, int *y)
+{
+  int r0; int r1; int r2;
+  r1 = READ_ONCE(*x);
+  r2 = r1 + 1;
+  WRITE_ONCE(*y, r0);
+}
+exists (y=0)
+"""
+    m = matrix(tmp_path, src)
+    check(m, {t: "Always" for t in HW})
+    bad = src.replace("READ_ONCE(*x)", "READ_ONCE(*(x + 1 - 1))")
+    m = matrix(tmp_path, bad)
+    assert "arithmetic on a pointer value" in next(r for r in m.rows if r.target == "RISC-V").reason
+
+
+def test_many_rmws_fit_armv7_registers(tmp_path):
+    body = "\n".join(f"  r{i} = xchg_acquire(a{i % 3}, 1);" for i in range(6))
+    decls = " ".join(f"int r{i};" for i in range(6))
+    src = f"""C many
+{{}}
+P0(int *a0, int *a1, int *a2, int *b, int *c)
+{{
+  {decls}
+{body}
+  WRITE_ONCE(*b, 1);
+  smp_store_release(c, 1);
+}}
+exists (0:r0=0 /\\ 0:r5=1)
+"""
+    m = matrix(tmp_path, src, emit_dir=str(tmp_path / "out"))
+    v = verdicts(m)
+    assert all(v[t] in ("Always", "Sometimes", "Never") for t in HW), v
+    arm = (tmp_path / "out" / "many.armv7.litmus").read_text()
+    code = [l.strip() for l in arm.splitlines() if not l.startswith("(*")]
+    assert sum(l.startswith("STREX") for l in code) == 6
+    assert any(l.startswith("ORR") for l in code) and sum(l.startswith("filter") for l in code) == 1

@@ -13,13 +13,16 @@ model -> run the C source under SC and the language models that apply
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from weakmem.errors import LitmusError, Pos, WeakmemError
+from weakmem.errors import LitmusError, Pos, Timeout, WeakmemError
 from weakmem.litmus import ast as A
 from weakmem.litmus.parse import parse_litmus
 from weakmem.matrix import mappings as M
@@ -199,7 +202,8 @@ def litmus_text(test: A.Litmus, target: M.Target, name: str, codes: list[ThreadC
     if filt:
         lines.append("filter (" + " /\\ ".join(filt) + ")")
     cond = test.condition
-    lines.append(f"{cond.quantifier} {printer.prop(cond.prop)}")
+    prop = printer.prop(cond.prop)
+    lines.append(f"{cond.quantifier} {prop if prop.startswith('(') else '(' + prop + ')'}")
     return "\n".join(lines) + "\n"
 
 
@@ -239,6 +243,29 @@ def display_name(name: str) -> str:
 # --------------------------------------------------------------------------
 # running
 # --------------------------------------------------------------------------
+@contextlib.contextmanager
+def hard_limit(seconds: float | None):
+    """A wall-clock bound around one row: weakmem's own deadline is checked
+    between candidate executions, not inside one model evaluation, so a
+    SIGALRM raises weakmem.errors.Timeout (which check_test reports as
+    Undetermined) shortly after the deadline.  Main thread only."""
+    if not seconds or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def fire(signum, frame):
+        raise Timeout()
+
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds * 1.2 + 0.5)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 class Runner:
     def __init__(self, timeout: float | None, unroll: int):
         self.timeout = timeout
@@ -257,14 +284,17 @@ class Runner:
         test = parse_litmus(path, text)
         opts = self.opts()
         lm = self.cache.get(opts, test.arch)
-        return check_test(test, lm, opts), lm.name
+        with hard_limit(self.timeout):
+            return check_test(test, lm, opts), lm.name
 
     def run_c(self, test: A.Litmus, model: str):
         """The C test under `model`, its macro table chosen from its dialect
         (weakmem.dialects) exactly as `weakmem run --model` does."""
         opts = self.opts(model)
         lm = self.cache.get(opts, "C", test)
-        return check_test(test, lm, opts), macro_table_name(test, model)
+        with hard_limit(self.timeout):
+            res = check_test(test, lm, opts)
+        return res, macro_table_name(test, model)
 
 
 def macro_table_name(test: A.Litmus, model: str) -> str | None:
@@ -349,6 +379,8 @@ def build_matrix(path: str, dialect: str | None = None, targets: list[str] | Non
             res, mname = runner.run_asm(row.text, fpath)
             row.model = mname
             row.verdict, row.reason = runner.verdict(res)
+        except Timeout:
+            row.verdict, row.reason = "Undetermined", f"timeout after {timeout:g} s"
         except WeakmemError as e:
             row.verdict, row.reason = "Error", f"{target.name} front-end/model: {e.msg if hasattr(e, 'msg') else e}"
         except RecursionError:
@@ -356,7 +388,7 @@ def build_matrix(path: str, dialect: str | None = None, targets: list[str] | Non
         except Exception as e:    # a bug: keep the other rows
             row.verdict, row.reason = "Error", f"internal error: {type(e).__name__}: {e}"
         row.seconds = time.monotonic() - t1
-    mx.notes = notes_for(test, irs, d)
+    mx.notes = notes_for(test, irs, d) + model_notes(mx.rows)
     mx.seconds = time.monotonic() - t0
     return mx
 
@@ -399,6 +431,8 @@ def language_rows(test: A.Litmus, dialect: str, runner: Runner) -> list[Row]:
             row.verdict, row.reason = runner.verdict(res)
             how = LANGUAGE_NOTES.get((dialect, target), "source as written")
             row.instructions = f"{how}; macros: {table}" if table else how
+        except Timeout:
+            row.verdict, row.reason = "Undetermined", f"timeout after {runner.timeout:g} s"
         except WeakmemError as e:
             row.verdict, row.reason = "Error", e.msg if hasattr(e, "msg") else str(e)
         except RecursionError:
@@ -407,6 +441,19 @@ def language_rows(test: A.Litmus, dialect: str, runner: Runner) -> list[Row]:
             row.verdict, row.reason = "Error", f"internal error: {type(e).__name__}: {e}"
         row.seconds = time.monotonic() - t1
     return rows
+
+
+def model_notes(rows: list[Row]) -> list[str]:
+    """Known limits of the CPU models that a row's verdict may depend on."""
+    notes = []
+    for r in rows:
+        if r.target_id == "power" and r.verdict in ("Sometimes", "Always") and \
+                re.search(r"(stwcx\.|stdcx\.), isync", r.instructions):
+            notes.append("POWER: in weakmem's POWER semantics (as in herd7's) the CR0 written by stwcx. does "
+                         "not depend on the lwarx, so `bne; isync` after an RMW orders nothing; on real "
+                         "POWER it is the acquire barrier of the RMW (Linux PPC_ACQUIRE_BARRIER, C11 acquire "
+                         "RMWs), so this Sometimes may be an artefact of the CPU model")
+    return notes
 
 
 def notes_for(test: A.Litmus, irs, dialect: str) -> list[str]:

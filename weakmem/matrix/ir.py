@@ -133,6 +133,16 @@ class Branch:
 
 
 @dataclass
+class SetCmp:
+    """dst = (a cond b) ? 1 : 0, without a branch (CSET, SETcc, slt...): the
+    result carries a data dependency on a and b, as compiled C does."""
+    dst: VReg
+    cond: str
+    a: VReg
+    b: Operand
+
+
+@dataclass
 class Jump:
     label: str
 
@@ -142,7 +152,7 @@ class Label:
     name: str
 
 
-Node = Union[Mov, Alu, Load, Store, Rmw, Fence, Compound, Branch, Jump, Label]
+Node = Union[Mov, Alu, Load, Store, Rmw, Fence, Compound, Branch, SetCmp, Jump, Label]
 
 
 @dataclass

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from weakmem.matrix import mappings as M
 from weakmem.matrix.ir import (Addr, Alu, Branch, Compound, Fence, Imm, Jump, Label, Load, Mov, NotCompilable,
-                               Rmw, Store, ThreadIR, VReg)
+                               Rmw, SetCmp, Store, ThreadIR, VReg)
 
 NONE = "(none)"
 COND_NAMES = {"==": "EQ", "!=": "NE", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
@@ -63,10 +63,15 @@ class Codegen:
             for v in _regs_of(n):
                 if v.wide:
                     self.wide.add(v.name)
+        self.status_acc = None
+        # registers free after their last use: intermediate results, and (in a
+        # thread without backward branches) C variables the condition does not name
+        loops = _has_loop(ir.nodes)
         self.last_use: dict[str, int] = {}
         for i, n in enumerate(ir.nodes):
             for v in _regs_of(n):
-                if v.name.startswith("%"):
+                if v.name.startswith("%") or (not loops and v.name in ir.vars and v.name not in cond_vars
+                                              and v.name not in ir.init_vals):
                     self.last_use[v.name] = i
 
     # ------------------------------------------------------------------ registers
@@ -118,7 +123,10 @@ class Codegen:
     def mov_reg(self, d, s, wide: bool) -> list[str]:
         raise NotImplementedError
 
-    def alu(self, op: str, d, a, b, wide: bool) -> list[str]:
+    def alu(self, op: str, d, a, b, wide: bool, narrow_b: bool = False) -> list[str]:
+        raise NotImplementedError
+
+    def setcmp(self, cond: str, d, a, b, wide: bool) -> list[str]:
         raise NotImplementedError
 
     def branch(self, cond: str, a, b, label: str, wide: bool) -> list[str]:
@@ -162,6 +170,11 @@ class Codegen:
             v = self.ir.vars.get(name) or VReg(name)
             self.ir.vars.setdefault(name, v)
             self.phys(v)
+        # variables read before any write hold C's 0: give them registers no
+        # other value has used yet
+        for v in _read_before_write(self.ir.nodes):
+            if v.name not in self.ir.addr_regs.values() and v.name not in self.alloc:
+                self.phys(v)
         for i, n in enumerate(self.ir.nodes):
             self.node(n)
             self.release_scratch()
@@ -183,11 +196,6 @@ class Codegen:
     def show(self, name: str, seq: list[str]):
         disp = ", ".join(self.mnemonic(l) for l in seq if not l.endswith(":")) or NONE
         self.out.shown.append((name, disp))
-
-    def reg(self, x, wide: bool | None = None) -> str:
-        """Operand register name: a VReg (its own width unless `wide` given)."""
-        w = self.is_wide(x) if wide is None else wide
-        return self.rn(self.phys(x), w)
 
     def in_reg(self, x, wide: bool) -> object:
         """A physical register holding operand x (immediates go to a scratch)."""
@@ -226,7 +234,12 @@ class Codegen:
                 # the fake-dependency idiom: 0 computed from a register
                 self.emit(*self.alu("^", d, a, a, wide))
             else:
-                self.emit(*self.alu(n.op, d, a, b, wide))
+                narrow_b = wide and isinstance(n.b, VReg) and not self.is_wide(n.b)
+                self.emit(*self.alu(n.op, d, a, b, wide, narrow_b))
+        elif isinstance(n, SetCmp):
+            wide = self.is_wide(n.a) or (isinstance(n.b, VReg) and self.is_wide(n.b))
+            b = n.b if isinstance(n.b, Imm) else self.phys(n.b)
+            self.emit(*self.setcmp(n.cond, self.phys(n.dst), self.phys(n.a), b, wide))
         elif isinstance(n, Branch):
             wide = self.is_wide(n.a)
             b = n.b if isinstance(n.b, Imm) else self.phys(n.b)
@@ -282,7 +295,6 @@ class Codegen:
         tmpl = self.rows(M.STORES, key, "store")
         a = self.address(addr)
         w = wide or (isinstance(src, VReg) and self.is_wide(src))
-        start = len(self.out.lines)
         need_reg = any("{vr}" in t for t in tmpl) or not self.store_imm
         if isinstance(src, Imm) and not need_reg:
             v = vr = self.imm_operand(src.value)
@@ -293,7 +305,6 @@ class Codegen:
         for t in tmpl:
             self.emit(self.fill(t, v=v, vr=vr, a=self.rn(a, True), m=self.mem(a), **self.widths(w)))
         self.show(name, self.out.lines[start_seq:])
-        del start
 
     def imm_operand(self, v: int) -> str:
         return f"#{v}"
@@ -316,7 +327,6 @@ class Codegen:
             old = self.phys(n.dst)
         else:
             old = self.tmp()
-        start = len(self.out.lines)
         code = self.rmw_code(row, n, a, old, v, e, wide)
         self.emit(*code)
         self.out.shown.append((name or n.origin.name, self.rmw_display(row, n, code)))
@@ -324,7 +334,6 @@ class Codegen:
             self.emit(*self.alu(_ALU_OF[n.op], self.phys(n.dst), old, v, wide))
         elif n.dst is not None and old != self.phys(n.dst):
             self.emit(*self.mov_reg(self.phys(n.dst), old, wide))
-        del start
 
     def rmw_display(self, row: M.RmwRow, n: Rmw, code: list[str]) -> str:
         return ", ".join(self.mnemonic(l) for l in code if not l.endswith(":"))
@@ -354,7 +363,7 @@ class Codegen:
         elif n.op == "cas":
             fail = self.new_label()
             code += self.branch("!=", old, e, fail, wide)
-            code += self.sc(row.b, self.phys_of(n.val, v), a, wide)
+            code += self.sc(row.b, v, a, wide)
             if not row.post_on_fail:
                 code += list(row.post)
             code.append(f"{fail}:")
@@ -366,9 +375,6 @@ class Codegen:
             code += list(row.post)
         return code
 
-    def phys_of(self, operand, p):
-        return p
-
     def ll(self, mn: str, old, a, wide: bool) -> str:
         raise NotImplementedError
 
@@ -376,10 +382,19 @@ class Codegen:
         raise NotImplementedError
 
     def status_reg(self):
-        """A register kept to the end for a store-exclusive's status (filtered = 0)."""
-        p = self.take("status")
-        self.out.filter_terms.append((self.cond_name(p), 0))
-        return p
+        """The register for a store-exclusive's status.  The first one is kept
+        to the end (the filter asks for 0, success); later ones are scratch
+        registers OR-ed into it (see status_done)."""
+        if self.status_acc is None:
+            self.status_acc = self.take("status")
+            self.out.filter_terms.append((self.cond_name(self.status_acc), 0))
+            return self.status_acc
+        return self.tmp()
+
+    def status_done(self, st) -> list[str]:
+        if st == self.status_acc:
+            return []
+        return self.alu("|", self.status_acc, self.status_acc, st, False)
 
     def ok_flag(self):
         if self.ok is None:
@@ -388,6 +403,31 @@ class Codegen:
 
 
 _ALU_OF = {"add": "+", "sub": "-", "and": "&", "or": "|", "xor": "^", "xchg": None, "cas": None}
+
+
+def _read_before_write(nodes) -> list[VReg]:
+    written: set[str] = set()
+    out: list[VReg] = []
+    for n in nodes:
+        dst = getattr(n, "dst", None)
+        for v in _regs_of(n):
+            if v is dst or v.loc is not None:
+                continue
+            if v.name not in written and all(v.name != o.name for o in out):
+                out.append(v)
+        if isinstance(dst, VReg):
+            written.add(dst.name)
+    return out
+
+
+def _has_loop(nodes) -> bool:
+    seen = set()
+    for n in nodes:
+        if isinstance(n, Label):
+            seen.add(n.name)
+        elif isinstance(n, (Branch, Jump)) and n.label in seen:
+            return True
+    return False
 
 
 def _regs_of(n) -> list[VReg]:
@@ -423,7 +463,7 @@ class AArch64(Codegen):
     def mov_reg(self, d, s, wide):
         return [f"MOV {self.rn(d, wide)},{self.rn(s, wide)}"]
 
-    def alu(self, op, d, a, b, wide):
+    def alu(self, op, d, a, b, wide, narrow_b=False):
         mn = {"+": "ADD", "-": "SUB", "&": "AND", "|": "ORR", "^": "EOR", "*": "MUL", "<<": "LSL",
               ">>": "ASR"}[op]
         if isinstance(b, Imm):
@@ -431,7 +471,13 @@ class AArch64(Codegen):
                 return [f"{mn} {self.rn(d, wide)},{self.rn(a, wide)},#{b.value}"]
             p = self.tmp()
             return self.mov_imm(p, b.value, wide) + self.alu(op, d, a, p, wide)
+        if narrow_b and op in ("+", "-"):     # a 32-bit int added to an address
+            return [f"{mn} X{d},X{a},W{b},SXTW"]
         return [f"{mn} {self.rn(d, wide)},{self.rn(a, wide)},{self.rn(b, wide)}"]
+
+    def setcmp(self, cond, d, a, b, wide):
+        cmp = self.branch(cond, a, b, "", wide)[:-1]
+        return cmp + [f"CSET W{d},{COND_NAMES[cond]}"]
 
     def branch(self, cond, a, b, label, wide):
         if isinstance(b, Imm):
@@ -463,7 +509,7 @@ class AArch64(Codegen):
 
     def sc(self, mn, val, a, wide):
         st = self.status_reg()
-        return [f"{mn} W{st},{self.rn(val, wide)},[X{a}]"]
+        return [f"{mn} W{st},{self.rn(val, wide)},[X{a}]"] + self.status_done(st)
 
     def rmw_code(self, row, n, a, old, v, e, wide):
         if row.kind == "llsc":
@@ -521,7 +567,27 @@ class Armv7(Codegen):
     def mov_reg(self, d, s, wide):
         return [f"MOV R{d},R{s}"]
 
-    def alu(self, op, d, a, b, wide):
+    def setcmp(self, cond, d, a, b, wide):
+        """Branch-free and without conditional execution (whose flags
+        dependency CPU models may drop): the sign bit of a-b, or of
+        (a-b)|-(a-b) for ==/!=, shifted down."""
+        code = []
+        if isinstance(b, Imm):
+            p = self.tmp()
+            code = self.mov_imm(p, b.value, wide)
+            b = p
+        t, u = self.tmp(), self.tmp()
+        if cond in ("==", "!="):
+            code += [f"SUB R{t},R{a},R{b}", f"RSB R{u},R{t},#0", f"ORR R{u},R{u},R{t}"]
+        else:
+            x, y = (a, b) if cond in ("<", ">=") else (b, a)     # x < y ?
+            code += [f"SUB R{u},R{x},R{y}"]
+        code.append(f"LSR R{d},R{u},#31")
+        if cond in ("==", "<=", ">="):
+            code.append(f"EOR R{d},R{d},#1")
+        return code
+
+    def alu(self, op, d, a, b, wide, narrow_b=False):
         mn = {"+": "ADD", "-": "SUB", "&": "AND", "|": "ORR", "^": "EOR", "*": "MUL", "<<": "LSL",
               ">>": "ASR"}[op]
         if isinstance(b, Imm):
@@ -559,7 +625,7 @@ class Armv7(Codegen):
 
     def sc(self, mn, val, a, wide):
         st = self.status_reg()
-        return [f"{mn} R{st},R{val},[R{a}]"]
+        return [f"{mn} R{st},R{val},[R{a}]"] + self.status_done(st)
 
     def rmw_code(self, row, n, a, old, v, e, wide):
         return self.llsc_code(row, n, a, old, v, e, wide)
@@ -582,7 +648,8 @@ class Power(Codegen):
         return "nop"
 
     def widths(self, wide):
-        return {"ld": "ld" if wide else "lwz", "st": "std" if wide else "stw", "cmp": "cmpd" if wide else "cmpw"}
+        # herd7's PPC has cmpw/cmpwi only (a pointer compared with itself for ctrl+isync is fine)
+        return {"ld": "ld" if wide else "lwz", "st": "std" if wide else "stw", "cmp": "cmpw"}
 
     def mov_imm(self, p, imm, wide):
         return [f"li r{p},{imm}"]
@@ -590,7 +657,7 @@ class Power(Codegen):
     def mov_reg(self, d, s, wide):
         return [f"mr r{d},r{s}"]
 
-    def alu(self, op, d, a, b, wide):
+    def alu(self, op, d, a, b, wide, narrow_b=False):
         if isinstance(b, Imm):
             if op == "+":
                 return [f"addi r{d},r{a},{b.value}"]
@@ -598,8 +665,6 @@ class Power(Codegen):
                 return [f"addi r{d},r{a},{-b.value}"]
             if op in ("|", "^") and 0 <= b.value < 65536:
                 return [f"{'ori' if op == '|' else 'xori'} r{d},r{a},{b.value}"]
-            if op == "<<" and 0 <= b.value < 64:
-                return [f"{'sldi' if wide else 'slwi'} r{d},r{a},{b.value}"]
             p = self.tmp()
             return self.mov_imm(p, b.value, wide) + self.alu(op, d, a, p, wide)
         if op == "-":
@@ -608,8 +673,27 @@ class Power(Codegen):
               "<<": "sld" if wide else "slw", ">>": "srad" if wide else "sraw"}[op]
         return [f"{mn} r{d},r{a},r{b}"]
 
+    def setcmp(self, cond, d, a, b, wide):
+        """Branch-free, with herd7's PPC instructions: the sign of a-b (or of
+        (a-b)|-(a-b) for ==/!=) moved to bit 0 with sraw by 31, then negated."""
+        if isinstance(b, Imm):
+            p = self.tmp()
+            code = self.mov_imm(p, b.value, wide)
+            return code + self.setcmp(cond, d, a, p, wide)
+        invert = cond in ("==", "<=", ">=")
+        t, u, k = self.tmp(), self.tmp(), self.tmp()
+        if cond in ("==", "!="):
+            code = [f"subf r{t},r{b},r{a}", f"neg r{u},r{t}", f"or r{u},r{u},r{t}"]
+        else:
+            x, y = (a, b) if cond in ("<", ">=") else (b, a)     # x < y ?
+            code = [f"subf r{u},r{y},r{x}"]
+        code += [f"li r{k},31", f"sraw r{u},r{u},r{k}", f"neg r{d},r{u}"]
+        if invert:
+            code.append(f"xori r{d},r{d},1")
+        return code
+
     def branch(self, cond, a, b, label, wide):
-        c = "cmpd" if wide else "cmpw"
+        c = "cmpw"
         if isinstance(b, Imm):
             if -32768 <= b.value < 32768:
                 cmp = f"{c}i r{a},{b.value}"
@@ -673,7 +757,28 @@ class RiscV(Codegen):
     def mov_reg(self, d, s, wide):
         return [f"addi x{d},x{s},0"]
 
-    def alu(self, op, d, a, b, wide):
+    def setcmp(self, cond, d, a, b, wide):
+        code = []
+        if isinstance(b, Imm):
+            if b.value == 0:
+                b = 0
+            else:
+                p = self.tmp()
+                code = self.mov_imm(p, b.value, wide)
+                b = p
+        if cond in ("==", "!="):
+            t = a
+            if b != 0:
+                t = self.tmp()
+                code.append(f"sub x{t},x{a},x{b}")
+            return code + [f"sltiu x{d},x{t},1" if cond == "==" else f"sltu x{d},x0,x{t}"]
+        x, y = (a, b) if cond in ("<", ">=") else (b, a)          # x < y ?
+        code.append(f"slt x{d},x{x},x{y}")
+        if cond in ("<=", ">="):
+            code.append(f"xori x{d},x{d},1")
+        return code
+
+    def alu(self, op, d, a, b, wide, narrow_b=False):
         if isinstance(b, Imm):
             if -2048 <= b.value < 2048:
                 if op == "+":
@@ -728,7 +833,7 @@ class RiscV(Codegen):
 
     def sc(self, mn, val, a, wide):
         st = self.status_reg()
-        return [f"{self._ls(mn, wide)} x{st},x{val},0(x{a})"]
+        return [f"{self._ls(mn, wide)} x{st},x{val},0(x{a})"] + self.status_done(st)
 
     def rmw_code(self, row, n, a, old, v, e, wide):
         if row.kind == "llsc":
@@ -809,7 +914,13 @@ class X86(Codegen):
     def mov_reg(self, d, s, wide):
         return [f"mov{'q' if wide else 'l'} {self.rn(s, wide)},{self.rn(d, wide)}"]
 
-    def alu(self, op, d, a, b, wide):
+    def setcmp(self, cond, d, a, b, wide):
+        cc = {"==": "e", "!=": "ne", "<": "l", "<=": "le", ">": "g", ">=": "ge"}[cond]
+        code = self.branch(cond, a, b, "", wide)[:-1]
+        byte = {"rbx": "bl", "rcx": "cl", "rdx": "dl", "rsi": "sil", "rdi": "dil"}.get(d, f"{d}b")
+        return code + [f"movl $0,{self.rn(d, False)}", f"set{cc} %{byte}"]
+
+    def alu(self, op, d, a, b, wide, narrow_b=False):
         s = "q" if wide else "l"
         mn = {"+": "add", "-": "sub", "&": "and", "|": "or", "^": "xor", "<<": "shl", ">>": "sar"}.get(op)
         if mn is None:

@@ -21,7 +21,7 @@ from weakmem.errors import LitmusError, Pos
 from weakmem.litmus import ast as A
 from weakmem.matrix import api as API
 from weakmem.matrix.ir import (Addr, Alu, Branch, Compound, Fence, Imm, Jump, Label, Load, Mov, NotCompilable,
-                               Origin, Rmw, Store, ThreadIR, VReg)
+                               Origin, Rmw, SetCmp, Store, ThreadIR, VReg)
 
 ARITH = {"+", "-", "&", "|", "^", "*", "<<", ">>"}
 COMPARE = {"==", "!=", "<", "<=", ">", ">="}
@@ -207,9 +207,26 @@ class _Thread:
             if r != dst:
                 self.emit(Mov(dst, r))
             return
-        r = self.operand(self.value(e), e)
+        v = self.value(e)
+        if isinstance(v, Cmp):
+            self.setcmp(v, dst, e)
+            return
+        r = self.operand(v, e)
         if r != dst:
             self.emit(Mov(self.widen(dst, isinstance(r, VReg) and r.wide), r))
+
+    def setcmp(self, c: Cmp, dst: VReg | None, node) -> VReg:
+        """A comparison's value (0 or 1) in a register, without a branch."""
+        a, b, op = c.a, c.b, c.op
+        if isinstance(a, Imm) and isinstance(b, Imm):
+            d = dst or self.tmp()
+            self.emit(Mov(d, Imm(int(_cmp(op, a.value, b.value)))))
+            return d
+        if isinstance(a, Imm):
+            a, b, op = b, a, MIRROR[op]
+        d = dst or self.tmp()
+        self.emit(SetCmp(d, op, a, b))
+        return d
 
     # ------------------------------------------------------------------ conditions
     def branch_if(self, e, truth: bool, label: str):
@@ -253,7 +270,7 @@ class _Thread:
     # ------------------------------------------------------------------ expressions
     def operand(self, v, node):
         if isinstance(v, Cmp):
-            raise self.nc("a comparison used as a value (only if/while conditions are compiled)", node)
+            return self.setcmp(v, None, node)
         if v is None:
             raise self.err("expression has no value", node)
         return v
@@ -326,10 +343,40 @@ class _Thread:
                 self.emit(Mov(t, a))
                 a = t
         wide = a.wide or (isinstance(b, VReg) and b.wide)
+        if e.op == "+" and wide and not (a.wide and isinstance(b, VReg) and b.wide):
+            return self.pointer_plus(a if a.wide else b, b if a.wide else a, dst, e)
+        if wide and not (e.op in ("^", "-", "&") and isinstance(b, VReg) and b.name == a.name) \
+                and not (e.op in ("&", "*") and isinstance(b, Imm) and b.value == 0):
+            # C scales pointer arithmetic by the element size; only p + i and
+            # p[i] (lvalues, scaled by the targets) are compiled
+            raise self.nc("arithmetic on a pointer value (write p + i or p[i] as the location)", e)
         d = dst or self.tmp(wide)
         d = self.widen(d, wide)
         self.emit(Alu(d, e.op, a, b))
         return d
+
+    def pointer_plus(self, p: VReg, i, dst, node) -> VReg:
+        """`p + i` as a value: C scales i by the element size (int cells: 4,
+        computed by doubling so that the dependency on i stays a data one)."""
+        if self.pointee_is_ptr(p):
+            raise self.nc("arithmetic on a pointer to pointers (the cell size depends on the target)", node)
+        if isinstance(i, Imm):
+            if i.value == 0:
+                return p
+            t = self.tmp()
+            self.emit(Mov(t, Imm(4 * i.value)))
+        else:
+            t1, t = self.tmp(), self.tmp()
+            self.emit(Alu(t1, "+", i, i))
+            self.emit(Alu(t, "+", t1, t1))
+        d = self.widen(dst or self.tmp(True), True)
+        self.emit(Alu(d, "+", p, t))
+        return d
+
+    def pointee_is_ptr(self, v: VReg) -> bool:
+        if v.loc is not None:
+            return self.loc_is_ptr(v.loc)
+        return self.pointee_ptr_of_reg(v.name)
 
     # ------------------------------------------------------------------ locations
     def loc_is_ptr(self, name: str) -> bool:
