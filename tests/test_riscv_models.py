@@ -7,52 +7,18 @@ from __future__ import annotations
 
 import pytest
 
-from corpus_util import SHARED, compare, load_reference, need_shared, run_file
-from weakmem.litmus.parse import parse_litmus
-from weakmem.run import ModelCache, Options, check_test
+import asm_util
+from asm_util import check_text, same_result
+from corpus_util import need_shared
 from weakmem.semantics.asm_shapes import all_tests, generate
 
 HERD_CAT = "riscv.cat"
-CORPORA = ["RISCV"]
-MODELS = ModelCache()
+# regression corpora: tests/test_asm_regression.py
+_CORPORA = ["RISCV"]
 
 
 def herd_opts() -> dict:
-    lib = SHARED / "corpus" / "herd-libdir"
-    return dict(model=str(lib / HERD_CAT), includes=[str(lib)], timeout=60)
-
-
-def check_text(text: str, **opts):
-    o = Options(**opts)
-    t = parse_litmus("t.litmus", text)
-    return check_test(t, MODELS.get(o, t.arch), o)
-
-
-REFS = [(d, r) for d in CORPORA for r in load_reference(f"herd-regression-{d}.jsonl")]
-
-
-@pytest.mark.parametrize("ref", [r for r in REFS if r[1].get("verdict")], ids=lambda r: f"{r[0]}/{r[1]['file']}")
-@pytest.mark.parametrize("model", ["herd", "builtin"])
-def test_regression(ref, model):
-    shared = need_shared()
-    d, row = ref
-    opts = herd_opts() if model == "herd" else dict(timeout=60)
-    res = run_file(shared / "corpus" / "herd-regression" / d / row["file"], **opts)
-    assert compare(res, row) == []
-    # the reference has herd7's Positive/Negative line, swapped for ~exists
-    counts = (res.neg, res.pos) if res.quantifier == "~exists" else (res.pos, res.neg)
-    assert counts == (row["pos"], row["neg"])
-
-
-@pytest.mark.parametrize("ref", [r for r in REFS if not r[1].get("verdict")], ids=lambda r: f"{r[0]}/{r[1]['file']}")
-def test_regression_rejections(ref):
-    """Tests herd7 rejects are rejected too, with a positioned error."""
-    from weakmem.errors import LitmusError
-    shared = need_shared()
-    d, row = ref
-    with pytest.raises(LitmusError) as e:
-        run_file(shared / "corpus" / "herd-regression" / d / row["file"], timeout=60)
-    assert e.value.pos is not None and e.value.pos.line > 0
+    return asm_util.herd_opts(HERD_CAT)
 
 
 KNOWN = [
@@ -91,8 +57,7 @@ def test_builtin_agrees_with_herd_model(name, text):
     need_shared()
     ours = check_text(text, timeout=60)
     theirs = check_text(text, **herd_opts())
-    assert (ours.verdict.observation, ours.pos, ours.neg, sorted(ours.states)) == \
-        (theirs.verdict.observation, theirs.pos, theirs.neg, sorted(theirs.states))
+    assert same_result(ours, theirs)
 
 
 LOCK = """RISCV lock
