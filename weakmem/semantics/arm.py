@@ -51,11 +51,8 @@ class ArmArch(Arch):
     declared_sets = frozenset(
         {"X", "A", "L", "ISB", "DMB", "DSB"}
         | {f"{b}.{o}" for b in ("DMB", "DSB") for o in BARRIER_OPTS if o != "SY"})
-
-    def canon_reg(self, name):
-        if name.startswith("%"):
-            return name
-        return canon_reg(name)
+    canon_name = staticmethod(canon_reg)
+    reg_error = " in instruction"
 
     # ------------------------------------------------------------------ decoding
     def decode(self, text: str) -> Ins:
@@ -72,24 +69,6 @@ class ArmArch(Arch):
             run = _DECODERS[base](self, base, ops, setflags, cond, text)
             return Ins(text, run)
         raise DecodeError()
-
-    def reg(self, s: str) -> str:
-        s = s.strip()
-        if s.startswith("%"):
-            return s
-        r = canon_reg(s)
-        if r is None:
-            raise DecodeError(f"ARM, bad register '{s}' in instruction")
-        return r
-
-    def imm(self, s: str) -> int:
-        s = s.strip()
-        if s.startswith("#"):
-            s = s[1:]
-        v = parse_int(s)
-        if v is None:
-            raise DecodeError(f"ARM, bad immediate '{s}'")
-        return v
 
 
 def _suffix(rest: str, flags_ok: bool):

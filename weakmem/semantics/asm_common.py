@@ -186,8 +186,37 @@ class Arch:
     internal_regs: frozenset[str] = frozenset()  # not reported in final states
     declared_sets: frozenset[str] = frozenset()  # event sets that exist even when empty
 
-    def canon_reg(self, name: str) -> str | None:   # pragma: no cover - per arch
+    reg_error = ""             # extra words for a bad-register message
+
+    @staticmethod
+    def canon_name(name: str) -> str | None:   # pragma: no cover - per arch
+        """The architecture's canonical spelling of a register name, or None."""
         raise NotImplementedError
+
+    def canon_reg(self, name: str) -> str | None:
+        if name.startswith("%"):
+            return name           # a symbolic register
+        return self.canon_name(name)
+
+    def reg(self, s: str) -> str:
+        """A register operand, canonical; DecodeError if it is not one."""
+        s = s.strip()
+        if s.startswith("%"):
+            return s
+        r = self.canon_name(s)
+        if r is None:
+            raise DecodeError(f"{self.name}, bad register '{s}'{self.reg_error}")
+        return r
+
+    def imm(self, s: str) -> int:
+        """An immediate operand (`#` prefix allowed); DecodeError if it is not a number."""
+        s = s.strip()
+        if s.startswith("#"):
+            s = s[1:]
+        v = parse_int(s)
+        if v is None:
+            raise DecodeError(f"{self.name}, bad immediate '{s}'")
+        return v
 
     def decode(self, text: str) -> Ins:   # pragma: no cover - per arch
         raise NotImplementedError

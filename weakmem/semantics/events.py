@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from weakmem.litmus.ast import IntVal, SymVal
+from weakmem.litmus.ast import SymVal
 
 @dataclass(frozen=True)
 class Unknown:

@@ -17,7 +17,7 @@ import re
 
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
-                                          Ins, parse_int, split_operands, wrap)
+                                          Ins, split_operands, wrap)
 
 RES, RESADDR = "RES", "RESADDR"
 CRS = tuple(f"cr{i}" for i in range(8))
@@ -51,30 +51,11 @@ class PPCArch(Arch):
     word_bits = 64
     internal_regs = frozenset({RES, RESADDR, *CRS})
     declared_sets = frozenset({"X", "SYNC", "LWSYNC", "EIEIO", "ISYNC"})
-
-    def canon_reg(self, name):
-        if name.startswith("%"):
-            return name
-        return canon_reg(name)
-
-    def reg(self, s: str) -> str:
-        s = s.strip()
-        if s.startswith("%"):
-            return s
-        r = canon_reg(s)
-        if r is None:
-            raise DecodeError(f"PPC, bad register '{s}'")
-        return r
+    canon_name = staticmethod(canon_reg)
 
     def reg_or_zero(self, s: str) -> str:
         """The RA operand of an (RA|0) form: a register, or 0 (read as r0, i.e. zero)."""
         return "r0" if s.strip() == "0" else self.reg(s)
-
-    def imm(self, s: str) -> int:
-        v = parse_int(s)
-        if v is None:
-            raise DecodeError(f"PPC, bad immediate '{s}'")
-        return v
 
     def decode(self, text: str) -> Ins:
         parts = text.split(None, 1)

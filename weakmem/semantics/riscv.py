@@ -18,7 +18,7 @@ import re
 
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
-                                          Ins, parse_int, split_operands, wrap)
+                                          Ins, split_operands, wrap)
 
 RESADDR = "RESADDR"
 M64 = (1 << 64) - 1
@@ -56,26 +56,7 @@ class RiscvArch(Arch):
     zero_regs = frozenset({"x0"})
     internal_regs = frozenset({RESADDR})
     declared_sets = FENCE_SETS | {"X", "AMO", "Acq", "Rel", "AcqRel", "Sc"}
-
-    def canon_reg(self, name):
-        if name.startswith("%"):
-            return name
-        return canon_reg(name)
-
-    def reg(self, s: str) -> str:
-        s = s.strip()
-        if s.startswith("%"):
-            return s
-        r = canon_reg(s)
-        if r is None:
-            raise DecodeError(f"RISCV, bad register '{s}'")
-        return r
-
-    def imm(self, s: str) -> int:
-        v = parse_int(s)
-        if v is None:
-            raise DecodeError(f"RISCV, bad immediate '{s}'")
-        return v
+    canon_name = staticmethod(canon_reg)
 
     def decode(self, text: str) -> Ins:
         parts = text.split(None, 1)
