@@ -111,7 +111,8 @@ def main(argv=None) -> int:
             if x["verdict"] not in ("Always", "Sometimes", "Never"):
                 reasons[x.get("reason", "")[:100]] += 1
             elif ref == "Never" and x["verdict"] != "Never":
-                suspects.append((r["file"], x["target"], x["verdict"], x["instructions"]))
+                suspects.append((r["file"], x["target"], x["verdict"],
+                                 x["instructions"] + (" | NOTE: " + x["note"][-30:] if x.get("note") else "")))
     print()
     print(f"{len(files)} tests in {total:.1f} s ({a.j} at a time); " +
           ", ".join(f"{k}: {v}" for k, v in statuses.most_common()))

@@ -335,6 +335,7 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
                         continue   # herd7 applies the filter before the model
                     sat = holds(test.condition.prop, regs, mem, arrays)
                     for out in evaluate(model, inp, cache):
+                        deadline.check()          # one outcome per co (with-)branch
                         if not out.allowed:
                             if sat:        # why the wanted outcome is impossible
                                 why = out.failed or "?"
