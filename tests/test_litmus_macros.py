@@ -19,7 +19,6 @@ from weakmem.litmus.ast import (
     SBlock,
     SExpr,
     SIf,
-    SSkip,
 )
 from weakmem.litmus.cparse import parse_c_expr, parse_c_stmts
 

@@ -20,6 +20,7 @@ from weakmem.semantics.events import Unknown, show_val
 
 MODELS_DIR = Path(__file__).parent / "models"
 _SKELETON_IDS = itertools.count()
+DYNAMIC = frozenset({"rf", "FW"})    # what changes between model runs on one skeleton
 
 # herd7's default model per architecture (looked up in -I directories only)
 HERD_DEFAULT_CATS = {"X86": "x86tso.cat", "X86_64": "x86tso-mixed.cat", "AArch64": "aarch64.cat",
@@ -249,12 +250,7 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
         cache = EvalCache()
         check_ann = None if fe_check is not None else getattr(model, "check_annotation", None)
         checked_traces: set[int] = set()
-        prune = None
-        if test.filter is not None:
-            def prune(partial):
-                regs0 = {(tr.tid, k): v for tr in partial for k, v in tr.regs.items()}
-                return holds3(test.filter, regs0, {tr.tid for tr in partial}) is not False
-        for combo in combos(traces, init, deadline, prune):
+        for combo in combos(traces, init, deadline, filter_pruner(test.filter)):
             if check_ann is not None:
                 for tr in combo:
                     if id(tr) in checked_traces:
@@ -291,6 +287,11 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
                     ws = [e.eid for e in sk.events if e.loc == l and e.tid < 0]
                 fw_choices.append(ws)
             static_key = next(_SKELETON_IDS)
+            # per-event facts handed to the model: the same for every rf of this skeleton
+            ev_tags = [e.tags for e in sk.events]
+            ev_locs = [e.loc for e in sk.events]
+            ev_values = [e.value for e in sk.events]
+            ev_tids = [e.tid for e in sk.events]
             seen_thin_air: set = set()
             reads = [r for r, _ in cands]
             exclusive = rmw_reads(sk) if opts.optace else set()
@@ -317,22 +318,18 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
                     for w in fws:
                         fw |= 1 << w
                     res.candidates += 1
-                    sets = dict(sk.sets)
-                    sets["FW"] = fw
-                    rels = dict(sk.rels)
-                    rels["rf"] = rf
-                    inp = ExecInput(n=n, sets=sets, rels=rels,
-                                    tags=[e.tags for e in sk.events],
-                                    locs=[e.loc for e in sk.events],
-                                    values=[e.value for e in sk.events],
-                                    tids=[e.tid for e in sk.events],
-                                    dynamic=frozenset({"rf", "FW"}), static_key=static_key)
                     mem = {l: (mem_override.get(w, sk.events[w].value) if mem_override else sk.events[w].value)
                            for l, w in zip(fw_locs, fws)}
                     if norm_mem is not None:      # typed locations (assembly tests)
                         mem = {l: norm_mem(l, v) for l, v in mem.items()}
                     if test.filter is not None and not holds(test.filter, regs, mem, arrays):
                         continue   # herd7 applies the filter before the model
+                    sets = dict(sk.sets)
+                    sets["FW"] = fw
+                    rels = dict(sk.rels)
+                    rels["rf"] = rf
+                    inp = ExecInput(n=n, sets=sets, rels=rels, tags=ev_tags, locs=ev_locs, values=ev_values,
+                                    tids=ev_tids, dynamic=DYNAMIC, static_key=static_key)
                     sat = holds(test.condition.prop, regs, mem, arrays)
                     for out in evaluate(model, inp, cache):
                         deadline.check()          # one outcome per co (with-)branch
@@ -359,6 +356,18 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
         res.undetermined = f"timeout after {opts.timeout:g} s"
     res.seconds = time.monotonic() - t0
     return res
+
+
+def filter_pruner(filt):
+    """A test's `filter` as a pruner of partial trace choices: reject a prefix
+    as soon as the registers of the threads chosen so far make it false."""
+    if filt is None:
+        return None
+
+    def prune(partial) -> bool:
+        regs0 = {(tr.tid, k): v for tr in partial for k, v in tr.regs.items()}
+        return holds3(filt, regs0, {tr.tid for tr in partial}) is not False
+    return prune
 
 
 def thin_air_key(sk, und: int) -> tuple:

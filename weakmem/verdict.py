@@ -42,30 +42,11 @@ def term_loc(t: A.LocTerm) -> SymVal:
 
 
 def observed_terms(test: A.Litmus) -> list[A.Term]:
-    """Terms shown in final states: the `locations` list, then the condition's."""
+    """Terms shown in final states: the `locations` list and the condition's,
+    in herd7's order (registers by thread, then memory)."""
     seen: dict = {}
-
-    def add(t):
-        k = term_key(t)
-        if k not in seen:
-            seen[k] = t
-
-    for t in test.locations:
-        add(t)
-
-    def walk(p):
-        if isinstance(p, A.PAtom):
-            add(p.lhs)
-            if isinstance(p.rhs, (A.RegTerm, A.LocTerm)):
-                add(p.rhs)
-        elif isinstance(p, A.PNot):
-            walk(p.p)
-        elif isinstance(p, (A.PAnd, A.POr, A.PImplies)):
-            walk(p.a)
-            walk(p.b)
-
-    if test.condition is not None:
-        walk(test.condition.prop)
+    for t in list(test.locations) + prop_terms(test.condition.prop if test.condition else None):
+        seen.setdefault(term_key(t), t)
     return [seen[k] for k in sorted(seen)]
 
 

@@ -26,7 +26,6 @@ def strip_comments(text: str, file: str = "<cat>") -> str:
     """Blank out comments, preserving newlines (and hence positions)."""
     out: list[str] = []
     i, n = 0, len(text)
-    line, col = 1, 1
 
     def blank(s: str) -> str:
         return "".join(c if c == "\n" else " " for c in s)

@@ -16,17 +16,15 @@ The flow for one test:
 """
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from weakmem.cat import rel as R
 from weakmem.errors import Timeout
-from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.events import Event, Skeleton, Val
-from weakmem.semantics.trace import PEvent, Trace
+from weakmem.semantics.trace import Trace
 
 C11_TAG_SETS = {"rlx": "RLX", "acq": "ACQ", "rel": "REL", "acq_rel": "ACQ_REL", "sc": "SC", "con": "CON"}
 WRITE_KINDS = {"W", "LKW", "UL"}
@@ -306,10 +304,6 @@ def thin_air_solvable(sk, rf_pairs, dep_rows) -> bool:
             if (addr[u] >> v) & 1 or not ev.data_pure:
                 return False
     return True
-
-
-def justified(n: int, rf_pairs: list[tuple[int, int]], dep_rows: list[int]) -> bool:
-    return undetermined(n, rf_pairs, dep_rows) == 0
 
 
 def combos(traces: list[list[Trace]], init: dict[SymVal, Val], deadline: Deadline,

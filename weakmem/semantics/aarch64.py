@@ -1102,7 +1102,7 @@ class AArch64Frontend:
         out = []
         # failure
         q = p.copy()
-        w = self.wreg(q, "ResAddr", V(0), ins, ctrl_srcs=resa.srcs)
+        self.wreg(q, "ResAddr", V(0), ins, ctrl_srcs=resa.srcs)
         self.wreg(q, rs, V(1), ins)
         q.lx = None
         self.next(q)

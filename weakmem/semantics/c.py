@@ -40,14 +40,6 @@ C11_ORDERS = {
 OPS = {"+", "-", "&", "|", "^", "*", "/", "%", "<<", ">>"}
 
 
-def is_c11_atomic_type(ctype: str | None) -> bool:
-    """C11 atomic types (`atomic_int`, `_Atomic int`...), not the kernel's atomic_t."""
-    if not ctype:
-        return False
-    words = ctype.replace("*", " ").split()
-    return "_Atomic" in words or any(w.startswith("atomic_") and w != "atomic_t" for w in words)
-
-
 class _State:
     """One path through a thread.  `poi` counts statements the way herd7
     numbers them (program order between statements); `ctrl` holds the reads
@@ -78,10 +70,6 @@ class _State:
         ev.iico = frozenset(pre)
         self.events.append(ev)
         return len(self.events) - 1
-
-
-class _Drop(Exception):
-    """A path that exceeds the loop-unrolling bound."""
 
 
 @dataclass
@@ -131,12 +119,9 @@ class CFrontend:
         self.file = test.path
         # shared locations: everything in init, thread parameters, the condition
         self.shared: set[str] = set()
-        self.atomic_locs: set[str] = set()
         for it in test.init:
             if isinstance(it.target, A.LocTerm):
                 self.shared.add(it.target.name)
-                if is_c11_atomic_type(it.ctype):
-                    self.atomic_locs.add(it.target.name)
         self.bodies: list[tuple[A.Stmt, ...]] = []
         self.init_regs: dict[int, dict[str, Val]] = {}
         for it in test.init:
@@ -149,8 +134,6 @@ class CFrontend:
                 raise LitmusError("expected a C thread", th.pos if hasattr(th, "pos") else None)
             for p in th.params:
                 self.shared.add(p.name)
-                if is_c11_atomic_type(p.ctype):
-                    self.atomic_locs.add(p.name)
             body = th.body
             if macros is not None:
                 body = tuple(self._expand(s) for s in body)
