@@ -85,7 +85,9 @@ def _find(name: str, dirs: list[str]) -> str | None:
 
 
 def builtin_models() -> list[str]:
-    return sorted(p.stem for p in MODELS_DIR.glob("*.cat"))
+    """Names `--model` accepts without a path (pieces of models excluded)."""
+    from weakmem.models_info import builtin_model_infos
+    return [i.name for i in builtin_model_infos()]
 
 
 def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
