@@ -77,15 +77,22 @@ class SRec(Step):
 
 
 class SCheck(Step):
-    __slots__ = ("ckind", "test", "neg", "code", "name")
+    """A check.  `spec` (the AST: test, negation, expression, name) and
+    `scope` (the top-level names visible at the check, name -> slot) serve
+    the failure hook of weakmem.cat.eval (evaluate(..., explain=True)) and
+    cost nothing at run time."""
+    __slots__ = ("ckind", "test", "neg", "code", "name", "spec", "scope")
 
-    def __init__(self, static, pos, ckind, test, neg, code, name):
+    def __init__(self, static, pos, ckind, test, neg, code, name,
+                 spec=None, scope=None):
         super().__init__(CHECK, static, pos)
         self.ckind = ckind        # 'check' 'flag' 'undefined' 'assert'
         self.test = test          # 'acyclic' 'irreflexive' 'empty'
         self.neg = neg
         self.code = code
         self.name = name
+        self.spec = spec          # A.TestSpec
+        self.scope = scope        # dict[str, int], shared, never mutated
 
 
 class SWith(Step):
@@ -287,6 +294,12 @@ class Program:
         self.inputs: list[tuple[int, str, str, bool]] = []
         self.tagsets: list[tuple[int, str]] = []
         self.env_slots: dict[str, int] = {}
+        # for explanations (weakmem.cat.failure): the definition of each
+        # top-level slot bound by a `let` (its expression and the scope it
+        # was compiled in), and the compiler, to compile sub-expressions
+        # of the model on demand
+        self.defs: dict[int, tuple[A.Expr, dict[str, int]]] = {}
+        self.compiler: Optional["Compiler"] = None
         # segments: (start, stop, with_index | None, dyn_slots_before)
         self.segments: list[tuple[int, int, Optional[int], list[int]]] = []
 
@@ -314,6 +327,8 @@ class Compiler:
         # hoisting of static subexpressions out of dynamic top-level ones
         self.hoists: list[Step] = []
         self.hoist_ok = os.environ.get("WEAKMEM_CAT_NOHOIST") is None
+        self._snap: Optional[dict[str, int]] = None
+        self._snap_of: Optional[dict[str, int]] = None
 
     # ------------------------------------------------------------ slots
     def new_slot(self, name: str, static: bool) -> int:
@@ -329,7 +344,16 @@ class Compiler:
             return None
         s = self.new_slot(name, static)
         self.top[name] = s
+        self._snap = None
         return s
+
+    def scope(self) -> dict[str, int]:
+        """A read-only snapshot of the top-level names (name -> slot), shared
+        until the next binding (explanations only, see SCheck)."""
+        if self._snap is None or self._snap_of is not self.top:
+            self._snap = dict(self.top)
+            self._snap_of = self.top
+        return self._snap
 
     # ----------------------------------------------------- name lookup
     def lookup(self, name: str, sc: Optional[dict], pos: Pos) -> tuple[Code, bool]:
@@ -803,11 +827,12 @@ class Compiler:
                     + A.show_expr(spec.e))
             if len(name) > 60:
                 name = name[:57] + "..."
-        return SCheck(st, pos, kind_, spec.test, spec.neg, c, name)
+        return SCheck(st, pos, kind_, spec.test, spec.neg, c, name, spec, self.scope())
 
     # ----------------------------------------------------- top level
     def compile(self, instrs: list[A.Instr], env_names: list[str]) -> Program:
         p = self.prog
+        p.compiler = self
         p.steps = self.top_block(instrs)
         for nm in list(env_names) + self.shown:
             s = self.top.get(nm)
@@ -857,11 +882,14 @@ class Compiler:
                 out.append(self.top_rec(ins))
                 return
             compiled = []
+            scope = self.scope()
             for b in ins.binds:
                 c, st = self.cexp(b.e, None)
                 compiled.append((b, c, st))
             for b, c, st in compiled:
                 slots = [self.bind_top(nm, st) for nm in b.pat.names]
+                if not b.pat.is_tuple and slots[0] is not None:
+                    self.prog.defs[slots[0]] = (b.e, scope)
                 out.append(SLet(st, b.pos, slots, b.pat.is_tuple, c))
             return
         if isinstance(ins, A.ITest):
@@ -954,6 +982,9 @@ class Compiler:
                 raise CatError("let rec: a name is expected", b.pos)
             names.append(b.pat.names[0])
         slots = {nm: self.bind_top(nm, True) for nm in names}
+        scope = self.scope()
+        for b in ins.binds:
+            self.prog.defs[slots[b.pat.names[0]]] = (b.e, scope)
         # first pass (no hoisting) to learn whether the bindings are static
         saved = self.hoist_ok
         self.hoist_ok = False

@@ -25,6 +25,7 @@ from typing import Any, Iterator, Optional
 from weakmem.errors import CatError
 
 from . import compile as C
+from .failure import CheckFailure, make_failure
 from .model import Model
 from .prims import Ctx
 from .values import ESet, Proc, elements, kind, to_int
@@ -59,17 +60,23 @@ class Outcome:
     flags: tuple[str, ...]
     failed: Optional[str]
     env: dict[str, object] = field(default_factory=dict)
+    # with evaluate(..., explain=True) only: the failing check, its value
+    # and scope (weakmem.cat.failure.CheckFailure); None otherwise
+    failure: Optional[CheckFailure] = None
 
 
 class _SegState:
     """Static state of one segment for one (static_key, branch path)."""
     __slots__ = ("env", "program", "failed", "with_elems", "seg", "ctx_path",
-                 "children", "dyn_slots")
+                 "children", "dyn_slots", "fail_rec")
 
     def __init__(self) -> None:
         self.env: list = []
         self.program: list[C.Step] = []
         self.failed: Optional[str] = None
+        # what the failure hook needs about a static failure:
+        # (check step, value, slot values, locals); recorded only on failure
+        self.fail_rec: Optional[tuple] = None
         self.with_elems: Optional[list] = None
         self.seg = 0
         self.ctx_path: tuple[int, ...] = ()
@@ -141,7 +148,13 @@ def _with_pos(e: CatError, st: C.Step) -> CatError:
     return e
 
 
-def _exec_check(st: C.SCheck, vals: list, loc, flags: list) -> Optional[str]:
+# The failure hook.  Every function below that runs checks takes `rec`: None
+# (the default: nothing is recorded, nothing costs), or a list to which a
+# failing check appends (step, value, slot values, locals) just before its
+# name is returned; weakmem.cat.failure turns that into a CheckFailure.
+
+def _exec_check(st: C.SCheck, vals: list, loc, flags: list,
+                rec: Optional[list] = None) -> Optional[str]:
     v = st.code(vals, loc)
     ok = C.run_test(vals[0], st.test, v)
     if st.neg:
@@ -155,10 +168,15 @@ def _exec_check(st: C.SCheck, vals: list, loc, flags: list) -> Optional[str]:
         if not ok:
             flags.append(UNDEF_FLAG)
         return None
-    return None if ok else st.name
+    if ok:
+        return None
+    if rec is not None:
+        rec.append((st, v, vals, loc))
+    return st.name
 
 
-def _exec_local(steps: list[C.Step], vals: list, loc: dict, flags: list) -> Optional[str]:
+def _exec_local(steps: list[C.Step], vals: list, loc: dict, flags: list,
+                rec: Optional[list] = None) -> Optional[str]:
     """Run a procedure / forall body; returns the failing check's name."""
     for st in steps:
         try:
@@ -168,28 +186,28 @@ def _exec_local(steps: list[C.Step], vals: list, loc: dict, flags: list) -> Opti
                 for names, is_tuple, code in st.binds:   # type: ignore[attr-defined]
                     C.bind_pattern(loc, names, is_tuple, code(vals, loc))
             elif k == C.CHECK:
-                f = _exec_check(st, vals, loc, flags)    # type: ignore[arg-type]
+                f = _exec_check(st, vals, loc, flags, rec)  # type: ignore[arg-type]
                 if f is not None:
                     return f
             elif k == C.REC:
                 loc = dict(loc)
                 C.local_rec(vals, loc, st.funs, st.fixs, st.pos)  # type: ignore[attr-defined]
                 if st.when is not None:                          # type: ignore[attr-defined]
-                    f = _exec_check(st.when, vals, loc, flags)   # type: ignore[attr-defined]
+                    f = _exec_check(st.when, vals, loc, flags, rec)  # type: ignore[attr-defined]
                     if f is not None:
                         return f
             elif k == C.CALL:
-                f = _exec_call(st, vals, loc, flags)             # type: ignore[arg-type]
+                f = _exec_call(st, vals, loc, flags, rec)        # type: ignore[arg-type]
                 if f is not None:
                     return f
             elif k == C.FORALL:
-                f = _exec_forall(st, vals, loc, flags)           # type: ignore[arg-type]
+                f = _exec_forall(st, vals, loc, flags, rec)      # type: ignore[arg-type]
                 if f is not None:
                     return f
             elif k == C.BRANCH:
                 i = st.select(vals, loc)                         # type: ignore[attr-defined]
                 if 0 <= i < len(st.branches):                    # type: ignore[attr-defined]
-                    f = _exec_local(st.branches[i], vals, loc, flags)  # type: ignore[attr-defined]
+                    f = _exec_local(st.branches[i], vals, loc, flags, rec)  # type: ignore[attr-defined]
                     if f is not None:
                         return f
         except CatError as e:
@@ -197,7 +215,8 @@ def _exec_local(steps: list[C.Step], vals: list, loc: dict, flags: list) -> Opti
     return None
 
 
-def _exec_call(st: C.SCall, vals: list, loc, flags: list) -> Optional[str]:
+def _exec_call(st: C.SCall, vals: list, loc, flags: list,
+               rec: Optional[list] = None) -> Optional[str]:
     p = st.proc(vals, loc)
     if type(p) is not Proc:
         raise CatError(f"call: a procedure is expected, found a {kind(p)}", st.pos)
@@ -205,26 +224,28 @@ def _exec_call(st: C.SCall, vals: list, loc, flags: list) -> Optional[str]:
     ploc = dict(p.loc) if p.loc else {}
     C.bind_pattern(ploc, p.names, p.is_tuple, arg)
     inner: list[str] = []
-    f = _exec_local(p.body, p.vals, ploc, inner)
+    f = _exec_local(p.body, p.vals, ploc, inner, rec)
     flags.extend(inner)
     if f is not None:
         return st.as_name or f
     return None
 
 
-def _exec_forall(st: C.SForall, vals: list, loc, flags: list) -> Optional[str]:
+def _exec_forall(st: C.SForall, vals: list, loc, flags: list,
+                 rec: Optional[list] = None) -> Optional[str]:
     s = st.code(vals, loc)
     base = dict(loc) if loc else {}
     for x in elements(vals[0].n, s):
         l2 = dict(base)
         l2[st.var] = x
-        f = _exec_local(st.body, vals, l2, flags)
+        f = _exec_local(st.body, vals, l2, flags, rec)
         if f is not None:
             return f
     return None
 
 
-def _exec_top(st: C.Step, vals: list, flags: list) -> Optional[str]:
+def _exec_top(st: C.Step, vals: list, flags: list,
+              rec: Optional[list] = None) -> Optional[str]:
     """Execute one non-`with` top-level step in place."""
     k = st.kind
     if k == C.LET:
@@ -242,21 +263,21 @@ def _exec_top(st: C.Step, vals: list, flags: list) -> Optional[str]:
                     vals[s] = x
         return None
     if k == C.CHECK:
-        return _exec_check(st, vals, None, flags)                # type: ignore[arg-type]
+        return _exec_check(st, vals, None, flags, rec)           # type: ignore[arg-type]
     if k == C.REC:
         C.top_rec(vals, st)                                      # type: ignore[arg-type]
         if st.when is not None:                                  # type: ignore[attr-defined]
-            return _exec_check(st.when, vals, None, flags)       # type: ignore[attr-defined]
+            return _exec_check(st.when, vals, None, flags, rec)  # type: ignore[attr-defined]
         return None
     if k == C.CALL:
-        return _exec_call(st, vals, None, flags)                 # type: ignore[arg-type]
+        return _exec_call(st, vals, None, flags, rec)            # type: ignore[arg-type]
     if k == C.FORALL:
-        return _exec_forall(st, vals, None, flags)               # type: ignore[arg-type]
+        return _exec_forall(st, vals, None, flags, rec)          # type: ignore[arg-type]
     if k == C.BRANCH:
         i = st.select(vals, None)                                # type: ignore[attr-defined]
         if 0 <= i < len(st.branches):                            # type: ignore[attr-defined]
             for sub in st.branches[i]:                           # type: ignore[attr-defined]
-                f = _exec_top(sub, vals, flags)
+                f = _exec_top(sub, vals, flags, rec)
                 if f is not None:
                     return f
         return None
@@ -308,14 +329,16 @@ def _build_segment(prog: C.Program, seg: int, env: list,
                 program.append(st)
             continue
         fl: list[str] = []
+        rec: list = []       # static phase: always recorded (once per key, on failure only)
         try:
-            f = _exec_top(st, env, fl)
+            f = _exec_top(st, env, fl, rec)
         except CatError as e:
             raise _with_pos(e, st)
         if fl:
             program.append(C.SMark(C.MARK_FLAG, fl, st.pos))
         if f is not None:
             state.failed = f
+            state.fail_rec = rec[-1] if rec else None
             state.program = [C.SMark(C.MARK_FAIL, [f], st.pos)]
             return state
     if with_idx is not None:
@@ -357,8 +380,25 @@ def _env_of(prog: C.Program, vals: list) -> dict[str, object]:
     return out
 
 
+def _static_failure(prog: C.Program, state: _SegState, vals: list,
+                    rec: Optional[list]) -> tuple[dict, Optional[CheckFailure]]:
+    """env and failure of an Outcome for a segment that failed statically:
+    nothing without the hook (as before), else the environment with the
+    dynamic inputs in place, and the failure seen on the static values."""
+    if rec is None:
+        return {}, None
+    v2 = list(state.env)
+    for s in state.dyn_slots:
+        v2[s] = vals[s]
+    fail = None
+    if state.fail_rec is not None:
+        st, value, _, loc = state.fail_rec
+        fail = make_failure(prog, state.failed or st.name, (st, value, v2, loc), True)
+    return _env_of(prog, v2), fail
+
+
 def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
-         vals: list, flags: list) -> Iterator[Outcome]:
+         vals: list, flags: list, rec: Optional[list] = None) -> Iterator[Outcome]:
     n = len(program)
     while i < n:
         st = program[i]
@@ -369,31 +409,39 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
                 if not st.is_tuple and slots[0] is not None:      # type: ignore[attr-defined]
                     vals[slots[0]] = st.code(vals, None)          # type: ignore[attr-defined]
                 else:
-                    _exec_top(st, vals, flags)
+                    _exec_top(st, vals, flags, rec)
             elif k == C.WITH:
                 s = st.code(vals, None)                           # type: ignore[attr-defined]
                 slot = st.slot                                    # type: ignore[attr-defined]
                 for x in list(elements(vals[0].n, s)):
                     v2 = list(vals)
                     v2[slot] = x
-                    yield from _run(prog, state, program, i + 1, v2, list(flags))
+                    yield from _run(prog, state, program, i + 1, v2, list(flags), rec)
                 return
             elif k == C.SWITCH:
                 elems = state.with_elems or []
                 for b in range(len(elems)):
                     ch = _child(prog, state, b)
                     if ch.failed is not None:
-                        yield Outcome(False, tuple(flags), ch.failed, _env_of(prog, vals))
+                        if rec is None:
+                            yield Outcome(False, tuple(flags), ch.failed, _env_of(prog, vals))
+                        else:
+                            env, fail = _static_failure(prog, ch, vals, rec)
+                            yield Outcome(False, tuple(flags), ch.failed, env, fail)
                         continue
                     v2 = list(ch.env)
                     for s in ch.dyn_slots:
                         v2[s] = vals[s]
-                    yield from _run(prog, ch, ch.program, 0, v2, list(flags))
+                    yield from _run(prog, ch, ch.program, 0, v2, list(flags), rec)
                 return
             else:
-                f = _exec_top(st, vals, flags)
+                f = _exec_top(st, vals, flags, rec)
                 if f is not None:
-                    yield Outcome(False, tuple(flags), f, _env_of(prog, vals))
+                    fail = None
+                    if rec:
+                        fail = make_failure(prog, f, rec[-1], False)
+                        rec.clear()
+                    yield Outcome(False, tuple(flags), f, _env_of(prog, vals), fail)
                     return
         except CatError as e:
             raise _with_pos(e, st)
@@ -401,15 +449,22 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
     yield Outcome(True, tuple(flags), None, _env_of(prog, vals))
 
 
-def evaluate(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None) -> Iterator[Outcome]:
+def evaluate(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None,
+             explain: bool = False) -> Iterator[Outcome]:
     """Evaluate `model` on `inp`; one Outcome per `with` branch.
+
+    With `explain=True`, every rejecting Outcome carries `failure`, a
+    weakmem.cat.failure.CheckFailure (the failing check's AST, value and
+    scope), and a check that failed in the static phase also gets its
+    `env`; without it nothing of that is computed.
 
     Raises CatError (with a file:line:col position) for model errors such as
     unbound names or ill-typed operations."""
     if cache is None:
         cache = EvalCache()
     prog, root = cache.root(model, inp)
-    if root.failed is not None:
+    rec: Optional[list] = [] if explain else None
+    if root.failed is not None and not explain:
         yield Outcome(False, (), root.failed, {})
         return
     vals = list(root.env)
@@ -419,7 +474,11 @@ def evaluate(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None) ->
                 vals[s] = _input_value(inp, name, k)
             except KeyError:
                 raise CatError(f"unbound var: {name}") from None
-    yield from _run(prog, root, root.program, 0, vals, [])
+    if root.failed is not None:
+        env, fail = _static_failure(prog, root, vals, rec)
+        yield Outcome(False, (), root.failed, env, fail)
+        return
+    yield from _run(prog, root, root.program, 0, vals, [], rec)
 
 
 def check_model(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None) -> bool:
@@ -428,4 +487,4 @@ def check_model(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None)
 
 
 __all__ = ["ExecInput", "Outcome", "EvalCache", "evaluate", "check_model",
-           "UNDEF_FLAG"]
+           "UNDEF_FLAG", "CheckFailure"]

@@ -582,3 +582,11 @@ def parse_file(path: str | os.PathLike) -> A.CatFile:
     cf = cached("cat", text, lambda: parse_text(text, p), salt=p + "\0" + grammar_salt)
     _FILE_CACHE[p] = (st.st_mtime, st.st_size, cf)
     return cf
+
+
+def parse_expr(text: str) -> A.Expr:
+    """Parse one cat expression (e.g. "po ; [Mb] ; po").  Raises CatError."""
+    cf = parse_text(f"let _expr_ = {text}", "<expr>")
+    if len(cf.instrs) != 1 or not isinstance(cf.instrs[0], A.ILet):
+        raise CatError(f"not an expression: {text}", Pos("<expr>"))
+    return cf.instrs[0].binds[0].e
