@@ -101,5 +101,13 @@ from weakmem.matrix.command import matrix as _matrix  # noqa: E402
 main.add_command(_matrix)
 
 
+# `weakmem check` / `history` / `diff` live in weakmem/batch (batches, results store)
+from weakmem.batch.command import check as _check, diff as _diff, history as _history  # noqa: E402
+
+main.add_command(_check)
+main.add_command(_history)
+main.add_command(_diff)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,159 @@
+"""One test, checked wherever a batch sends it (a worker process, a Dask
+worker, or in-process), through the engine's public functions only:
+weakmem.litmus.parse.parse_litmus and weakmem.run.ModelCache/Options/check_test.
+
+`Task` goes in, `Outcome` comes out; both are small picklable dataclasses.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from dataclasses import asdict, dataclass, field
+
+from weakmem.run import ModelCache, Options
+
+
+@dataclass
+class Task:
+    path: str
+    text: str                       # the file's text (read once, by the parent, which also hashes it)
+    opts: Options
+    key: str = ""                   # the results-store key (test, model, options, version)
+    detail: bool = False            # also describe a witness and explain the verdict (API, pytest)
+
+
+@dataclass
+class Outcome:
+    """What checking one test produced (no expectation, no judgement)."""
+    file: str
+    test: str = ""
+    model: str = ""
+    verdict: str | None = None      # Always | Sometimes | Never (None: error or undetermined)
+    pos: int = 0
+    neg: int = 0
+    states: list[str] = field(default_factory=list)   # herd7's spelling, sorted
+    flags: list[str] = field(default_factory=list)
+    condition: str = ""
+    kind: str = ""                  # Allowed | Forbidden | Required
+    ok: bool | None = None          # herd7's Ok/No
+    seconds: float = 0.0
+    undetermined: str | None = None  # why no verdict (time or memory limit)
+    error: str | None = None        # one line, `FILE:LINE:COL: error: ...`
+    error_line: int = 0
+    error_col: int = 0
+    crashed: bool = False           # the process checking it died
+    witness: str | None = None      # detail: an allowed execution with the outcome
+    explanation: str | None = None  # detail: why the verdict (weakmem.explain when present)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def storable(self) -> bool:
+        """Worth keeping in a results store: a verdict, or an error in the
+        input (not a time/memory limit or a crash, which a rerun may beat)."""
+        return not self.undetermined and not self.crashed and not (self.error and "internal error" in self.error)
+
+
+_CACHE: ModelCache | None = None
+
+
+def _cache() -> ModelCache:
+    global _CACHE
+    if _CACHE is None:
+        _CACHE = ModelCache()
+    return _CACHE
+
+
+def set_memory_cap(memory_mb: float | None) -> None:
+    """Cap this process's address space (a worker's, never the caller's)."""
+    if not memory_mb:
+        return
+    try:
+        import resource
+        want = int(memory_mb * 1024 * 1024)
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            want = min(want, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _test_hooks(path: str) -> None:
+    """Fault injection for weakmem's own test suite (inert unless the
+    environment names this file): WEAKMEM_BATCH_CRASH=PATH makes the worker
+    die by SIGKILL, WEAKMEM_BATCH_HANG=PATH makes it ignore its deadline."""
+    if os.environ.get("WEAKMEM_BATCH_CRASH") == path:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get("WEAKMEM_BATCH_HANG") == path:
+        while True:
+            time.sleep(1)
+
+
+def run_task(task: Task) -> Outcome:
+    """Check one test; never raises (errors become the outcome's `error`)."""
+    from weakmem.errors import WeakmemError
+    from weakmem.litmus.parse import parse_litmus
+    from weakmem.run import check_test
+
+    t0 = time.monotonic()
+    out = Outcome(task.path)
+    try:
+        _test_hooks(task.path)
+        test = parse_litmus(task.path, task.text)
+        lm = _cache().get(task.opts, test.arch, test)
+        res = check_test(test, lm, task.opts)
+        fill_outcome(out, res, task.detail)
+    except WeakmemError as e:
+        out.error = str(e) if e.pos is not None else f"{task.path}: error: {e.msg}"
+        if e.pos is not None:
+            out.error_line, out.error_col = e.pos.line, e.pos.col
+    except RecursionError:
+        out.error = f"{task.path}: error: test too deeply nested to analyse"
+    except MemoryError:
+        out.undetermined = "out of memory"
+    except Exception as e:  # noqa: BLE001 -- reported, never a traceback
+        out.error = f"{task.path}: internal error: {type(e).__name__}: {e} (please report)"
+    out.seconds = time.monotonic() - t0
+    return out
+
+
+def fill_outcome(out: Outcome, res, detail: bool) -> None:
+    """Copy a weakmem.verdict.TestResult into `out`."""
+    from weakmem.report.herd import state_line
+    v = res.verdict
+    out.test = res.name
+    out.model = res.model
+    out.kind = v.kind
+    out.condition = res.condition_text
+    out.pos, out.neg = res.pos, res.neg
+    out.states = sorted(state_line(s) for s in res.states)
+    out.flags = sorted(res.flags)
+    if res.undetermined:
+        out.undetermined = res.undetermined
+        return
+    out.verdict = v.observation
+    out.ok = v.ok
+    if detail:
+        out.witness, out.explanation = describe(res)
+
+
+def describe(res) -> tuple[str | None, str | None]:
+    """A witness execution (text) and the explanation of the verdict: the
+    weakmem.explain package when installed, else the report's --explain text."""
+    from weakmem.report.explain import explain_candidate
+    witness = None
+    if res.witness is not None:
+        witness = "\n".join(explain_candidate(res.witness, "witness (an allowed execution with this outcome):"))
+    try:
+        from weakmem.explain import explain as why   # type: ignore[attr-defined]
+    except ImportError:
+        from weakmem.report.explain import explain as why
+    try:
+        text = why(res)
+        text = text if isinstance(text, str) else str(text)
+    except Exception:  # noqa: BLE001 -- an explanation never hides the verdict
+        text = None
+    return witness, (text.rstrip() or None) if text else None
