@@ -100,6 +100,11 @@ from weakmem.matrix.command import matrix as _matrix  # noqa: E402
 
 main.add_command(_matrix)
 
+# `weakmem hw` lives in weakmem/hw (run a test on this CPU)
+from weakmem.hw.command import hw as _hw  # noqa: E402
+
+main.add_command(_hw)
+
 
 # `weakmem check` / `history` / `diff` live in weakmem/batch (batches, results store)
 from weakmem.batch.command import check as _check, diff as _diff, history as _history  # noqa: E402

@@ -1,0 +1,219 @@
+"""`weakmem hw`: litmus tests run on this CPU (short runs; the long ones are
+benchmarks/hw.py).  Tests that run code need gcc and an x86-64 machine and
+skip cleanly without them; harness generation is tested everywhere."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from weakmem.cli import main
+from weakmem.errors import LitmusError
+from weakmem.hw import HwOptions, run_hw
+from weakmem.hw.harness import build_harness
+from weakmem.litmus import parse_litmus
+from tests.corpus_util import SHARED
+
+ROOT = Path(__file__).resolve().parents[1]
+EX = ROOT / "examples"
+CAT = SHARED / "corpus" / "catalogue"
+
+can_run = pytest.mark.skipif(
+    shutil.which(os.environ.get("CC", "gcc")) is None or platform.machine().lower() not in ("x86_64", "amd64"),
+    reason="needs gcc on an x86-64 machine")
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+SB_MFENCE = """X86 SB+mfences-local
+{ }
+ P0          | P1          ;
+ MOV [x],$1  | MOV [y],$1  ;
+ MFENCE      | MFENCE      ;
+ MOV EAX,[y] | MOV EAX,[x] ;
+exists (0:EAX=0 /\\ 1:EAX=0)
+"""
+
+MP_64 = """X86_64 MP-local
+{ }
+ P0          | P1            ;
+ movl $1,(x) | movl (y),%eax ;
+ movl $1,(y) | movl (x),%ebx ;
+exists (1:rax=1 /\\ 1:rbx=0)
+"""
+
+LB = """X86 LB-local
+{ }
+ P0          | P1          ;
+ MOV EAX,[x] | MOV EAX,[y] ;
+ MOV [y],$1  | MOV [x],$1  ;
+exists (0:EAX=1 /\\ 1:EAX=1)
+"""
+
+W22 = """X86_64 2+2W-local
+{ }
+ P0          | P1          ;
+ movl $2,(x) | movl $2,(y) ;
+ movl $1,(y) | movl $1,(x) ;
+exists ([x]=2 /\\ [y]=2)
+"""
+
+
+# ---------------------------------------------------------------- generation
+def test_x86_thread_becomes_inline_assembly(tmp_path):
+    h = build_harness(parse_litmus(write(tmp_path, "mp.litmus", MP_64)))
+    assert h.terms == ["1:rax", "1:rbx"]
+    assert "movl $1,(%[wm_x])" in h.source
+    assert "movl (%[wm_y]),%%eax" in h.source
+    assert '"+a"(wm_rax)' in h.source and '"+b"(wm_rbx)' in h.source
+    assert f'#line 4 "{tmp_path / "mp.litmus"}"' in h.source
+
+
+def test_c_thread_keeps_its_api_and_lines():
+    h = build_harness(parse_litmus(str(EX / "SB+mb.litmus")))
+    assert h.api == "linux"
+    assert "smp_mb();" in h.source and "WRITE_ONCE((*x), 1);" in h.source
+    assert "wm_linux.h" in h.headers
+    assert "lock; addl $0,-4(%%rsp)" in h.headers["wm_linux.h"]
+    q = build_harness(parse_litmus(str(EX / "gallery" / "QEMU-bh-schedule-2015-before.litmus")))
+    assert q.api == "qemu" and "qatomic_set(data, 1);" in q.source
+    assert "__atomic_store_n(ptr, i, __ATOMIC_RELAXED)" in q.headers["wm_qemu.h"]
+
+
+def test_other_cpu_assembly_is_refused(tmp_path):
+    p = write(tmp_path, "a.litmus", "AArch64 A\n{ 0:X1=x; }\n P0 ;\n MOV W0,#1 ;\n STR W0,[X1] ;\nexists (x=1)\n")
+    with pytest.raises(LitmusError, match="AArch64 assembly cannot be run"):
+        build_harness(parse_litmus(p))
+
+
+def test_herd_primitive_is_refused_at_its_line(tmp_path):
+    p = write(tmp_path, "p.litmus", "C P\n{}\nP0(int *x)\n{\n\t__store{once}(x, 1);\n}\nexists (x=1)\n")
+    with pytest.raises(LitmusError) as e:
+        build_harness(parse_litmus(p))
+    assert "herd7 primitive" in e.value.msg and e.value.pos.line == 5
+
+
+# ---------------------------------------------------------------- runs
+def relaxed_seen(path: str, n: int = 20000, tries: int = 3) -> tuple[bool, object]:
+    r = None
+    for _ in range(tries):        # a rare outcome on a loaded machine: give it three chances
+        r = run_hw(path, HwOptions(iterations=n, timeout=60))
+        assert not r.forbidden_seen, r.forbidden_seen
+        if r.condition_seen:
+            return True, r
+    return False, r
+
+
+@can_run
+def test_sb_shows_its_relaxed_outcome():
+    ok, r = relaxed_seen(str(EX / "SB.litmus"))
+    assert ok, r.histogram
+    assert {v.model for v in r.verdicts} == {"lkmm", "x86-tso"}
+    assert all(v.status == "allowed and seen" for v in r.verdicts)
+
+
+@can_run
+def test_catalogue_sb_shows_its_relaxed_outcome():
+    p = CAT / "x86" / "tests" / "SB.litmus"
+    if not p.exists():
+        pytest.skip("../shared catalogue absent")
+    ok, r = relaxed_seen(str(p))
+    assert ok, r.histogram
+    assert "0:EAX=0; 1:EAX=0;" in dict(r.histogram)
+
+
+@pytest.mark.parametrize("name,text", [("sbmf", SB_MFENCE), ("mp", MP_64), ("lb", LB), ("w22", W22)])
+@can_run
+def test_forbidden_outcomes_never_show(tmp_path, name, text):
+    r = run_hw(write(tmp_path, f"{name}.litmus", text), HwOptions(iterations=5000, timeout=60))
+    assert r.iterations == 5000
+    assert r.condition_count == 0 and not r.condition_seen, r.histogram
+    assert r.forbidden_seen == []
+    assert r.verdicts[0].model == "x86-tso"
+    assert r.verdicts[0].status == "forbidden, not seen in 5000 runs"
+    assert sum(c for _, c in r.histogram) == 5000
+
+
+@can_run
+def test_sb_mb_never_shows_json():
+    res = CliRunner().invoke(main, ["hw", "-n", "5000", "--format", "json", str(EX / "SB+mb.litmus")])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["test"] == "SB+mb" and d["iterations"] == 5000
+    assert d["condition_seen"] is False and d["forbidden_seen"] == []
+    assert "x86-tso" in d["model"]
+    states = {h["state"] for h in d["histogram"]}
+    assert "0:r0=0; 1:r0=0;" not in states
+    assert states <= {"0:r0=0; 1:r0=1;", "0:r0=1; 1:r0=0;", "0:r0=1; 1:r0=1;"}
+    assert sum(h["count"] for h in d["histogram"]) == 5000
+
+
+@can_run
+def test_observed_but_forbidden_is_loud(tmp_path):
+    # under SC, SB's relaxed outcome is forbidden: seeing it must say so and exit 1
+    p = write(tmp_path, "sb.litmus", SB_MFENCE.replace(" MFENCE      | MFENCE      ;\n", ""))
+    for _ in range(3):
+        res = CliRunner().invoke(main, ["hw", "-n", "20000", "--model", "sc", p])
+        if "OBSERVED BUT FORBIDDEN" in res.output:
+            break
+    assert res.exit_code == 1
+    assert "OBSERVED BUT FORBIDDEN" in res.output and "0:EAX=0; 1:EAX=0;" in res.output
+
+
+@can_run
+def test_compile_error_points_into_the_test(tmp_path):
+    p = write(tmp_path, "bad.litmus", "C bad\n{}\nP0(int *x)\n{\n\tint r0;\n\tr0 = no_such_api(x);\n}\n"
+              "exists (0:r0=1)\n")
+    res = CliRunner().invoke(main, ["hw", "-n", "10", p])
+    assert res.exit_code == 1
+    assert f"{p}:6:2: error: C compiler:" in res.output and "no_such_api" in res.output
+
+
+@can_run
+def test_emit_c_writes_a_buildable_harness(tmp_path):
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["hw", "-n", "100", "--emit-c", str(out), str(EX / "SB.litmus")])
+    assert res.exit_code == 0, res.output
+    c = out / "SB" / "SB.c"
+    assert c.exists() and (out / "SB" / "wm_runtime.h").exists() and (out / "SB" / "wm_linux.h").exists()
+    exe = tmp_path / "sb"
+    subprocess.run(["gcc", "-O2", "-pthread", "-o", str(exe), str(c)], check=True)
+    p = subprocess.run([str(exe), "-n", "200", "-s", "100"], capture_output=True, text=True, check=True)
+    assert "#wm done iterations=200" in p.stdout
+
+
+@can_run
+def test_timeout_keeps_partial_histogram_and_leaves_no_process(tmp_path):
+    p = write(tmp_path, "sb.litmus", SB_MFENCE)
+    t0 = time.monotonic()
+    r = run_hw(p, HwOptions(iterations=10 ** 10, size=1000, timeout=1.0, check_models=False))
+    assert time.monotonic() - t0 < 30
+    assert 0 < r.iterations < 10 ** 10
+    assert sum(c for _, c in r.histogram) == r.iterations
+    out = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
+    assert out.stdout.strip() == ""
+
+
+@can_run
+def test_sigint_stops_cleanly_with_partial_histogram(tmp_path):
+    p = write(tmp_path, "sb.litmus", SB_MFENCE)
+    cmd = [sys.executable, "-m", "weakmem", "hw", "-n", str(10 ** 10), "--timeout", "100", p]
+    proc = subprocess.Popen(cmd, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)           # model check, compile, then running
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted: partial" in out and "Histogram" in out
