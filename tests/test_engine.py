@@ -1,7 +1,7 @@
 """Explore-stage helpers: justification of values."""
 from __future__ import annotations
 
-from weakmem.explore.engine import undetermined
+from weakmem.explore.thinair import undetermined
 
 
 def justified(n, rf_pairs, deps):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 
 from weakmem.litmus import ast as A
-from weakmem.verdict import Verdict, condition_str, holds
+from weakmem.litmus.cond import holds
+from weakmem.verdict import Verdict, condition_str
 
 
 def atom(t, v, op="="):

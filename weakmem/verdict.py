@@ -10,21 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from weakmem.errors import LitmusError, Pos
 from weakmem.litmus import ast as A
-from weakmem.litmus.ast import SymVal
-from weakmem.semantics.events import Val, show_val
+from weakmem.cat.eval import Outcome
+from weakmem.explore.executions import Execution
+from weakmem.litmus.cond import holds, observed_terms, term_value, value_of
+from weakmem.semantics.events import show_val
 
 State = tuple[tuple[str, str], ...]   # ((term, value), ...) in display order
-
-
-class CondError(Exception):
-    pass
-
-
-def term_key(t: A.Term):
-    if isinstance(t, A.RegTerm):
-        return (0, t.tid, t.reg, 0)
-    return (1, 0, t.name, -1 if t.index is None else t.index)
 
 
 def term_str(t: A.Term, arrays: dict[str, int] | None = None) -> str:
@@ -35,117 +28,6 @@ def term_str(t: A.Term, arrays: dict[str, int] | None = None) -> str:
     if t.index is not None:
         return f"{t.name}[{t.index}]"
     return f"[{t.name}]"
-
-
-def term_loc(t: A.LocTerm) -> SymVal:
-    return SymVal(t.name, t.index or 0)
-
-
-def observed_terms(test: A.Litmus) -> list[A.Term]:
-    """Terms shown in final states: the `locations` list and the condition's,
-    in herd7's order (registers by thread, then memory)."""
-    seen: dict = {}
-    for t in list(test.locations) + prop_terms(test.condition.prop if test.condition else None):
-        seen.setdefault(term_key(t), t)
-    return [seen[k] for k in sorted(seen)]
-
-
-def prop_terms(p) -> list[A.Term]:
-    out = []
-
-    def walk(p):
-        if isinstance(p, A.PAtom):
-            out.append(p.lhs)
-            if isinstance(p.rhs, (A.RegTerm, A.LocTerm)):
-                out.append(p.rhs)
-        elif isinstance(p, A.PNot):
-            walk(p.p)
-        elif isinstance(p, (A.PAnd, A.POr, A.PImplies)):
-            walk(p.a)
-            walk(p.b)
-
-    if p is not None:
-        walk(p)
-    return out
-
-
-def term_value(t: A.Term, regs: dict[tuple[int, str], Val], mem: dict[SymVal, Val],
-               arrays: dict[str, int] | None = None) -> Val:
-    if isinstance(t, A.RegTerm):
-        return regs.get((t.tid, t.reg), 0)
-    if arrays and t.index is None and t.name in arrays:
-        # a whole array: the tuple of its cells (herd prints x={1,2})
-        return tuple(mem.get(SymVal(t.name, k), 0) for k in range(arrays[t.name]))
-    return mem.get(term_loc(t), 0)
-
-
-def value_of(v) -> Val:
-    if isinstance(v, A.IntVal):
-        return v.value
-    if isinstance(v, A.ArrayVal):
-        return tuple(value_of(x) for x in v.values)
-    return v
-
-
-def holds(p, regs, mem, arrays=None) -> bool:
-    if isinstance(p, A.PTrue):
-        return True
-    if isinstance(p, A.PFalse):
-        return False
-    if isinstance(p, A.PAtom):
-        lhs = term_value(p.lhs, regs, mem, arrays)
-        rhs = term_value(p.rhs, regs, mem, arrays) if isinstance(p.rhs, (A.RegTerm, A.LocTerm)) else value_of(p.rhs)
-        eq = lhs == rhs
-        return eq if p.op == "=" else not eq
-    if isinstance(p, A.PNot):
-        return not holds(p.p, regs, mem, arrays)
-    if isinstance(p, A.PAnd):
-        return holds(p.a, regs, mem, arrays) and holds(p.b, regs, mem, arrays)
-    if isinstance(p, A.POr):
-        return holds(p.a, regs, mem, arrays) or holds(p.b, regs, mem, arrays)
-    if isinstance(p, A.PImplies):
-        return (not holds(p.a, regs, mem, arrays)) or holds(p.b, regs, mem, arrays)
-    raise CondError(f"bad proposition {p!r}")
-
-
-def holds3(p, regs, known: set[int]):
-    """Three-valued `holds` on registers only: None when it depends on a
-    thread outside `known` (or on memory)."""
-    if isinstance(p, A.PTrue):
-        return True
-    if isinstance(p, A.PFalse):
-        return False
-    if isinstance(p, A.PAtom):
-        terms = [p.lhs] + ([p.rhs] if isinstance(p.rhs, (A.RegTerm, A.LocTerm)) else [])
-        if any(isinstance(t, A.LocTerm) or t.tid not in known for t in terms):
-            return None
-        return holds(p, regs, {})
-    if isinstance(p, A.PNot):
-        v = holds3(p.p, regs, known)
-        return None if v is None else not v
-    a = holds3(p.a, regs, known)
-    if isinstance(p, A.PAnd):
-        if a is False:
-            return False
-        b = holds3(p.b, regs, known)
-        if b is False:
-            return False
-        return True if (a and b) else None
-    if isinstance(p, A.POr):
-        if a is True:
-            return True
-        b = holds3(p.b, regs, known)
-        if b is True:
-            return True
-        return False if (a is False and b is False) else None
-    if isinstance(p, A.PImplies):
-        if a is False:
-            return True
-        b = holds3(p.b, regs, known)
-        if b is True:
-            return True
-        return False if (a is True and b is False) else None
-    return None
 
 
 def prop_str(p, hexa: bool = False, prec: int = 0, arrays=None) -> str:
@@ -203,6 +85,30 @@ class Verdict:
 
 
 @dataclass
+class Judged:
+    """An execution and the model's outcome on it."""
+    execution: Execution
+    outcome: Outcome
+
+    # what a report reads most
+    @property
+    def skeleton(self):
+        return self.execution.skeleton
+
+    @property
+    def rf(self) -> int:
+        return self.execution.rf
+
+    @property
+    def env(self) -> dict:
+        return self.outcome.env
+
+    @property
+    def failed(self):
+        return self.outcome.failed
+
+
+@dataclass
 class TestResult:
     """Everything the reports need about one checked test."""
     name: str
@@ -217,12 +123,63 @@ class TestResult:
     seconds: float = 0.0
     candidates: int = 0
     undetermined: str | None = None       # reason, when no verdict could be reached
-    witness: object | None = None          # an allowed execution satisfying the proposition
-    blocked: object | None = None          # a rejected execution satisfying it (and the check that failed)
+    witness: Judged | None = None          # an allowed execution satisfying the proposition
+    blocked: Judged | None = None          # a rejected execution satisfying it (and the check that failed)
     forbidden_by: dict[str, int] = field(default_factory=dict)   # check -> executions with the outcome it rejects
-    counterexample: object | None = None   # an allowed execution not satisfying it
+    counterexample: Judged | None = None   # an allowed execution not satisfying it
     results_comment: list[str] = field(default_factory=list)
 
     @property
     def verdict(self) -> Verdict:
         return Verdict(self.quantifier, self.pos, self.neg)
+
+    @classmethod
+    def of_test(cls, test: A.Litmus, model: str, hexa: bool = False) -> "TestResult":
+        """An empty result for `test` (no executions counted yet)."""
+        name = test.name[:-len(".litmus")] if test.name.endswith(".litmus") else test.name   # as herd7 prints it
+        if test.condition is None:
+            raise LitmusError("the test has no final condition", Pos(test.path))
+        return cls(name, test.path, model, quantifier=test.condition.quantifier,
+                   condition_text=condition_str(test.condition, hexa), results_comment=list(test.results))
+
+
+class Collector:
+    """The verdict as a consumer of judged executions: `add(ex, out)` for
+    each (execution, outcome) pair counts allowed executions per final state
+    and Positive/Negative, and keeps the first witness, counterexample and
+    blocked execution (with the checks that reject the wanted outcome)."""
+
+    def __init__(self, res: TestResult, test: A.Litmus, arrays: dict[str, int], hexa: bool = False):
+        self.res = res
+        self.prop = test.condition.prop if test.condition is not None else A.PTrue()
+        self.terms = observed_terms(test)
+        self.arrays = arrays
+        self.hexa = hexa
+        self._ex: Execution | None = None
+        self._sat = False
+
+    def add(self, ex: Execution, out: Outcome) -> None:
+        res = self.res
+        if ex is not self._ex:
+            self._ex, self._sat = ex, holds(self.prop, ex.regs, ex.mem, self.arrays)
+        sat = self._sat
+        if not out.allowed:
+            if sat:        # why the wanted outcome is impossible
+                why = out.failed or "?"
+                res.forbidden_by[why] = res.forbidden_by.get(why, 0) + 1
+                if res.blocked is None:
+                    res.blocked = Judged(ex, out)
+            return
+        arrays = self.arrays
+        state = tuple((term_str(t, arrays), show_val(term_value(t, ex.regs, ex.mem, arrays), self.hexa))
+                      for t in self.terms)
+        res.states[state] = res.states.get(state, 0) + 1
+        if sat:
+            res.pos += 1
+            if res.witness is None:
+                res.witness = Judged(ex, out)
+        else:
+            res.neg += 1
+            if res.counterexample is None:
+                res.counterexample = Judged(ex, out)
+        res.flags.update(out.flags)

@@ -31,18 +31,6 @@ WRITE_KINDS = {"W", "LKW", "UL"}
 
 
 @dataclass
-class Candidate:
-    """One execution handed to the model and, if allowed, to the verdict."""
-    skeleton: Skeleton
-    rf: int
-    fw: int
-    regs: dict[tuple[int, str], Val]
-    mem: dict[SymVal, Val]
-    env: dict = field(default_factory=dict)   # the model's final co, fr, ... for this execution
-    failed: str | None = None                 # the check that rejected it, if it was rejected
-
-
-@dataclass
 class Deadline:
     limit: float | None
     start: float = field(default_factory=time.monotonic)
@@ -231,79 +219,6 @@ def read_candidates(sk: Skeleton, combo: list[Trace], optace: bool) -> list[tupl
                 return None
             out.append((r, cands))
     return out
-
-
-def undetermined(n: int, rf_pairs: list[tuple[int, int]], dep_rows: list[int]) -> int:
-    """Events whose values cannot be computed, as a bitset (0 if none).
-
-    Values flow along rf (write -> read) and along dependencies (read ->
-    event whose value or address is computed from it).  A cycle in that
-    graph is an "out of thin air" justification: herd7 keeps such a
-    candidate but leaves the values on and after the cycle symbolic."""
-    rows = list(dep_rows)
-    for w, r in rf_pairs:
-        rows[w] |= 1 << r
-    if _acyclic_rows(n, rows):
-        return 0
-    closure = R.rows(n, R.tclosure(n, R.from_rows(n, rows)))
-    cyc = 0
-    for v in range(n):
-        if (closure[v] >> v) & 1:
-            cyc |= 1 << v
-    if not cyc:
-        return 0
-    und = cyc
-    for v in R.members(cyc):
-        und |= closure[v]
-    return und
-
-
-def _acyclic_rows(n: int, rows: list[int]) -> bool:
-    """Iterative DFS cycle check on a graph given as successor bitsets."""
-    color = [0] * n          # 0 white, 1 grey, 2 black
-    for s in range(n):
-        if color[s] or not rows[s]:
-            continue
-        stack = [(s, rows[s])]
-        color[s] = 1
-        while stack:
-            v, rest = stack[-1]
-            if not rest:
-                color[v] = 2
-                stack.pop()
-                continue
-            low = rest & -rest
-            stack[-1] = (v, rest ^ low)
-            u = low.bit_length() - 1
-            if color[u] == 1:
-                return False
-            if color[u] == 0 and rows[u]:
-                color[u] = 1
-                stack.append((u, rows[u]))
-    return True
-
-
-def thin_air_solvable(sk, rf_pairs, dep_rows) -> bool:
-    """herd7 solves value equations by substitution: a cycle of plain copies
-    (each value on it is some read's value, unchanged) leaves a free symbol
-    and the candidate is kept; a cycle through an operation or an address
-    cannot be solved and the candidate is dropped."""
-    n = sk.n
-    rows = list(dep_rows)
-    for w, r in rf_pairs:
-        rows[w] |= 1 << r
-    closure = R.rows(n, R.tclosure(n, R.from_rows(n, rows)))
-    addr = R.rows(n, sk.rels["addr"])
-    for u in range(n):
-        if not (closure[u] >> u) & 1:
-            continue
-        for v in R.members(dep_rows[u]):
-            if not ((closure[v] >> u) & 1):
-                continue          # the edge leaves the cycle
-            ev = sk.events[v]
-            if (addr[u] >> v) & 1 or not ev.data_pure:
-                return False
-    return True
 
 
 def combos(traces: list[list[Trace]], init: dict[SymVal, Val], deadline: Deadline,
