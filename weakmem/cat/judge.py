@@ -31,8 +31,7 @@ def judge(model: Model, executions: Iterable[X], check: Callable[[], None] | Non
     each rejecting outcome carries its `failure` (weakmem.cat.eval.evaluate)."""
     cache = EvalCache()
     for ex in executions:
-        for out in evaluate(model, ex.model_input(), cache, explain) if explain else \
-                evaluate(model, ex.model_input(), cache):
+        for out in evaluate(model, ex.model_input(), cache, explain):
             if check is not None:
                 check()
             yield ex, out
