@@ -14,7 +14,9 @@ from weakmem.errors import LitmusError, Pos
 from weakmem.litmus import ast as A
 from weakmem.cat.eval import Outcome
 from weakmem.explore.executions import Execution
-from weakmem.litmus.cond import holds, observed_terms, term_value, value_of
+# the condition readers (weakmem.litmus.cond), also importable from here
+from weakmem.litmus.cond import (CondError, holds, holds3, observed_terms, prop_terms, term_key,  # noqa: F401
+                                 term_loc, term_value, value_of)
 from weakmem.semantics.events import show_val
 
 State = tuple[tuple[str, str], ...]   # ((term, value), ...) in display order
