@@ -95,6 +95,29 @@ def models(fmt) -> None:
     Console().print(t)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="concurrent checks (default: the number of cores); the rest queue")
+@click.option("--request-timeout", type=click.FloatRange(0.5, 3600), default=10.0, show_default=True,
+              help="seconds per request before its worker is stopped")
+@click.option("--memory", "memory_mb", type=click.IntRange(64, 1 << 20), default=1024, show_default=True,
+              help="memory cap of a worker process, in MB")
+def serve(host, port, workers, request_timeout, memory_mb) -> None:
+    """Serve the web page and its JSON API (docs/web.md)."""
+    try:
+        from weakmem.web.app import serve as run_server
+        from weakmem.web.pool import Limits
+    except ImportError as e:
+        click.echo(f"error: the web page needs the 'web' extra: pip install 'weakmem[web]' ({e})", err=True)
+        sys.exit(1)
+    import os
+    lim = Limits(workers=workers or max(1, os.cpu_count() or 1), seconds=request_timeout, memory_mb=memory_mb)
+    click.echo(f"weakmem: serving on http://{host}:{port}/ ({lim.workers} workers, {lim.seconds:g} s per request)")
+    run_server(host, port, lim)
+
+
 # `weakmem matrix` lives in weakmem/matrix (compile a C test for every CPU)
 from weakmem.matrix.command import matrix as _matrix  # noqa: E402
 

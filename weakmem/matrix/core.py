@@ -322,9 +322,10 @@ def safe_name(s: str) -> str:
 
 def build_matrix(path: str, dialect: str | None = None, targets: list[str] | None = None,
                  timeout: float | None = None, unroll: int = 2, emit_dir: str | None = None,
-                 languages: bool = True) -> Matrix:
+                 languages: bool = True, text: str | None = None) -> Matrix:
+    """The matrix of the test in file `path` (or in `text`, named `path`)."""
     t0 = time.monotonic()
-    test = parse_litmus(path)
+    test = parse_litmus(path, text)
     if test.arch != "C":
         raise LitmusError(f"weakmem matrix compiles C litmus tests; this one is {test.arch}",
                           test.pos or Pos(path))
