@@ -6,29 +6,32 @@ const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
 
 // ---------------------------------------------------------------- editor
-const KEYWORDS = /\b(exists|forall|locations|filter|if|else|while|int|return|true|false)\b/;
-function highlight(text, badLine) {
-  const lines = text.split("\n");
-  return lines.map((line, i) => {
-    let out = "";
-    const re = /(\(\*.*?\*\)|\/\/.*$|\/\*.*?\*\/)|("[^"]*")|\b(exists|forall|locations|filter|if|else|while|int|intptr_t|return)\b|\b(P\d+)\b|\b([A-Za-z_][A-Za-z0-9_]*)(?=\s*\()|(\b\d+\b)/g;
-    let last = 0, m;
-    while ((m = re.exec(line)) !== null) {
-      out += esc(line.slice(last, m.index));
-      const cls = m[1] ? "hl-c" : m[2] ? "hl-n" : m[3] ? "hl-k" : m[4] ? "hl-t" : m[5] ? "hl-f" : "hl-n";
-      out += `<span class="${cls}">${esc(m[0])}</span>`;
-      last = m.index + m[0].length;
-      if (m[0].length === 0) re.lastIndex++;
-    }
-    out += esc(line.slice(last));
-    return (i + 1 === badLine) ? `<span class="bad">${out || " "}</span>` : out;
-  }).join("\n") + "\n";
+const TOKENS = /(\(\*[\s\S]*?\*\)|\/\*[\s\S]*?\*\/|\/\/[^\n]*)|("[^"\n]*")|\b(exists|forall|locations|filter|if|else|while|int|intptr_t|return)\b|\b(P\d+)\b|\b([A-Za-z_][A-Za-z0-9_]*)(?=\s*\()|(\b\d+\b)/g;
+function highlight(text) {
+  let out = "", last = 0, m;
+  TOKENS.lastIndex = 0;
+  while ((m = TOKENS.exec(text)) !== null) {
+    out += esc(text.slice(last, m.index));
+    const cls = m[1] ? "hl-c" : m[2] ? "hl-n" : m[3] ? "hl-k" : m[4] ? "hl-t" : m[5] ? "hl-f" : "hl-n";
+    out += `<span class="${cls}">${esc(m[0])}</span>`;
+    last = m.index + m[0].length;
+  }
+  return out + esc(text.slice(last)) + "\n";
 }
 let badLine = 0;
 function refresh() {
-  $("highlight").innerHTML = highlight($("test").value, badLine);
-  $("highlight").scrollTop = $("test").scrollTop;
-  $("highlight").scrollLeft = $("test").scrollLeft;
+  const ta = $("test");
+  $("highlight").innerHTML = highlight(ta.value);
+  $("highlight").scrollTop = ta.scrollTop;
+  $("highlight").scrollLeft = ta.scrollLeft;
+  const mark = $("badline");
+  if (badLine > 0) {
+    const lh = parseFloat(getComputedStyle(ta).lineHeight) || 19;
+    const pad = parseFloat(getComputedStyle(ta).paddingTop) || 8;
+    mark.style.top = (pad + (badLine - 1) * lh - ta.scrollTop) + "px";
+    mark.style.height = lh + "px";
+    mark.classList.remove("hidden");
+  } else mark.classList.add("hidden");
 }
 $("test").addEventListener("input", () => { badLine = 0; refresh(); });
 $("test").addEventListener("scroll", refresh);
