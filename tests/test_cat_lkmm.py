@@ -3,7 +3,6 @@ of litmus tests whose herd7 verdicts are in the reference results."""
 from __future__ import annotations
 
 import os
-import time
 from typing import Callable
 
 import pytest
@@ -290,19 +289,15 @@ def _big() -> ExecBuilder:
     return b
 
 
-def test_speed_per_candidate(lkmm) -> None:
-    """Per-candidate cost once static parts are cached (loose bound; the
-    figure is a few tenths of a millisecond on a quiet machine)."""
+def test_cached_evaluation_is_stable(lkmm) -> None:
+    """Evaluating every candidate again with the warmed static cache gives
+    the same outcomes as the first, uncached pass (speed is measured in
+    benchmarks/, not here)."""
     b = _big()
     assert len(b.events) == 20
     cands = list(b.candidates())
     cache = EvalCache()
-    for inp in cands:                      # warm the cache
-        list(evaluate(lkmm, inp, cache))
-    reps = 5
-    t = time.perf_counter()
-    for _ in range(reps):
-        for inp in cands:
-            list(evaluate(lkmm, inp, cache))
-    per = (time.perf_counter() - t) / (reps * len(cands))
-    assert per < 0.05, f"{per * 1000:.2f} ms per candidate"
+    first = [[(o.allowed, o.failed) for o in evaluate(lkmm, inp, cache)] for inp in cands]
+    again = [[(o.allowed, o.failed) for o in evaluate(lkmm, inp, cache)] for inp in cands]
+    assert first == again
+    assert any(a for outs in first for a, _ in outs) and any(not a for outs in first for a, _ in outs)
