@@ -229,7 +229,7 @@ def page(browser, server):
     pg.close()
 
 
-def test_page_gallery_example_and_share_link(page, server):
+def test_page_gallery_example_and_share_link(page, server, browser):
     name = "gallery/QEMU-event-xchg+read.litmus"
     page.select_option("#example", name)
     page.wait_for_function("document.getElementById('test').value.includes('qatomic_xchg')")
@@ -244,7 +244,7 @@ def test_page_gallery_example_and_share_link(page, server):
     # the URL now encodes the test: a fresh page at that link reproduces it
     link = page.url
     assert "#t=" in link
-    other = page.context.new_page()
+    other = browser.new_page()
     other.goto(link)
     other.wait_for_selector("#matrix table")
     assert other.input_value("#test") == page.input_value("#test")
