@@ -34,6 +34,19 @@ class WeakmemError(Exception):
             return f"{self.pos}: error: {self.msg}"
         return f"error: {self.msg}"
 
+    # where, for callers of the Python API (weakmem.api): None / 0 when unknown
+    @property
+    def file(self) -> str | None:
+        return self.pos.file if self.pos is not None else None
+
+    @property
+    def line(self) -> int:
+        return self.pos.line if self.pos is not None else 0
+
+    @property
+    def column(self) -> int:
+        return self.pos.col if self.pos is not None else 0
+
 
 class LitmusError(WeakmemError):
     """Malformed litmus test, unknown macro/instruction, unsupported feature."""

@@ -126,7 +126,7 @@ class LitmusItem(pytest.Item):
                      + (f", flags: {', '.join(out.flags)}" if out.flags else ""),
                      f"  condition: {out.condition}"]
             if out.explanation:
-                lines += ["  why:"] + ["    " + ln.strip() if ln.strip() else "" for ln in out.explanation.splitlines()]
+                lines += ["  why:"] + [("    " + ln).rstrip() for ln in out.explanation.splitlines()]
             return "\n".join(lines)
         return super().repr_failure(excinfo)
 

@@ -96,7 +96,6 @@ def run_task(task: Task) -> Outcome:
     """Check one test; never raises (errors become the outcome's `error`)."""
     from weakmem.errors import WeakmemError
     from weakmem.litmus.parse import parse_litmus
-    from weakmem.run import check_test
 
     t0 = time.monotonic()
     out = Outcome(task.path)
@@ -104,8 +103,9 @@ def run_task(task: Task) -> Outcome:
         _test_hooks(task.path)
         test = parse_litmus(task.path, task.text)
         lm = _cache().get(task.opts, test.arch, test)
-        res = check_test(test, lm, task.opts)
-        fill_outcome(out, res, task.detail)
+        res, witness, why = check_explained(test, lm, task.opts, task.detail)
+        fill_outcome(out, res)
+        out.witness, out.explanation = witness, why
     except WeakmemError as e:
         out.error = str(e) if e.pos is not None else f"{task.path}: error: {e.msg}"
         if e.pos is not None:
@@ -120,7 +120,7 @@ def run_task(task: Task) -> Outcome:
     return out
 
 
-def fill_outcome(out: Outcome, res, detail: bool) -> None:
+def fill_outcome(out: Outcome, res) -> None:
     """Copy a weakmem.verdict.TestResult into `out`."""
     from weakmem.report.herd import state_line
     v = res.verdict
@@ -136,24 +136,44 @@ def fill_outcome(out: Outcome, res, detail: bool) -> None:
         return
     out.verdict = v.observation
     out.ok = v.ok
+
+
+def check_explained(test, lm, opts: Options, detail: bool):
+    """check_test, and with `detail` a witness (text) and the explanation of
+    the verdict: weakmem.explain when present (it checks the test itself,
+    so nothing runs twice), else the report's --explain text."""
+    from weakmem.errors import WeakmemError
+    from weakmem.run import check_test
     if detail:
-        out.witness, out.explanation = describe(res)
-
-
-def describe(res) -> tuple[str | None, str | None]:
-    """A witness execution (text) and the explanation of the verdict: the
-    weakmem.explain package when installed, else the report's --explain text."""
-    from weakmem.report.explain import explain_candidate
+        try:
+            from weakmem.explain import explain
+            from weakmem.explain.render import render_text, witness_text
+        except ImportError:
+            explain = None
+        if explain is not None:
+            try:
+                ex = explain(test, lm, opts)
+            except (WeakmemError, RecursionError, MemoryError):
+                raise
+            except Exception:  # noqa: BLE001 -- an explanation never costs the verdict
+                ex = None
+            if ex is not None and ex.result is not None:
+                witness = _text(witness_text(ex.witness)) if ex.witness is not None else None
+                return ex.result, witness, _text(render_text(ex).splitlines())
+    res = check_test(test, lm, opts)
+    if not detail or res.undetermined:
+        return res, None, None
+    try:
+        from weakmem.report.explain import explain as old_explain, explain_candidate
+    except ImportError:
+        return res, None, None
     witness = None
     if res.witness is not None:
-        witness = "\n".join(explain_candidate(res.witness, "witness (an allowed execution with this outcome):"))
-    try:
-        from weakmem.explain import explain as why   # type: ignore[attr-defined]
-    except ImportError:
-        from weakmem.report.explain import explain as why
-    try:
-        text = why(res)
-        text = text if isinstance(text, str) else str(text)
-    except Exception:  # noqa: BLE001 -- an explanation never hides the verdict
-        text = None
-    return witness, (text.rstrip() or None) if text else None
+        witness = _text(explain_candidate(res.witness, "witness (an allowed execution with this outcome):"))
+    return res, witness, _text(old_explain(res).splitlines())
+
+
+def _text(lines: list[str]) -> str | None:
+    import textwrap
+    text = textwrap.dedent("\n".join(lines)).strip("\n")
+    return text or None
