@@ -386,3 +386,31 @@ def test_dask_local_cluster_same_as_workers(tmp_path):
     assert runs["-j"] == runs["--dask"] and len(runs["-j"]) == 7
     assert runs["-jdb"] == runs["--daskdb"] and len(runs["-jdb"]) == 7
     assert sum(o["judgement"] == "fail" for o in runs["-j"].values()) == 3   # t2, t3, t4
+
+
+def test_herd_expected_files(tmp_path):
+    """herd7's regression tests carry their herd7 output (NAME.litmus.expected):
+    with herd7's library on the include path (so its default models), the
+    Observation, states, counts and flags all match."""
+    need_shared()
+    reg = SHARED / "corpus" / "herd-regression"
+    dirs = [reg / d for d in ("ARM", "PPC", "X86_64")]
+    r = cli("check", "-j", "2", "--format", "json", "-I", SHARED / "corpus" / "herd-libdir", *dirs)
+    items = json_items(r.output)
+    assert len(items) == 44 and all(o["expectation_source"] == "expected" for o in items.values())
+    assert [f for f, o in items.items() if o["judgement"] != "pass"] == [] and r.exit_code == 0
+    # a recorded output that differs from weakmem's: one state and one execution fewer
+    src = dirs[2] / "A000.litmus"
+    exp = (dirs[2] / "A000.litmus.expected").read_text().splitlines()
+    tmp = tmp_path
+    shutil.copy(src, tmp / "A000.litmus")
+    n = int(exp[1].split()[1])
+    assert n >= 1
+    exp = [exp[0], f"States {n - 1}"] + exp[3:]
+    exp = [re.sub(r"^(Observation \S+ \S+) (\d+) (\d+)$", lambda m: f"{m[1]} {m[2]} {int(m[3]) + 7}", ln)
+           for ln in exp]
+    (tmp / "A000.litmus.expected").write_text("\n".join(exp) + "\n")
+    r = cli("check", "-j", "0", "-q", tmp)
+    assert r.exit_code == 1
+    assert re.search(r"A000.litmus: fail: states \+1 -0; counts \d+/\d+, expected \d+/\d+ \(herd7 .expected file\)",
+                     r.output), r.output

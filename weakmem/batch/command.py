@@ -71,6 +71,12 @@ def check(model, conf, includes, unroll, variants, optace, jobs, timeout, memory
     except ClusterError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted (finished tests are kept in the results store)" if db else "interrupted", err=True)
+        sys.exit(130)
+    if not report.items:
+        click.echo(f"error: no *.litmus files under {' '.join(paths)}", err=True)
+        sys.exit(1)
     if report.store_error:
         click.echo(report.store_error, err=True)
     if fmt == "json":

@@ -100,8 +100,7 @@ class BarProgress(Progress):
 
     def done(self, item: Item) -> None:
         if item.judgement.judgement in ("fail", "error"):
-            self.bad += 1
-            self.bar.console.print(item_line(item), markup=False, highlight=False)
+            self.bad += 1          # the lines themselves come after the bar, sorted
         self.bar.update(self.task, advance=1, status=f"{self.bad} failing" if self.bad else "")
 
     def finish(self) -> None:
