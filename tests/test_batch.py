@@ -322,7 +322,7 @@ def test_pmk_manual_failures_match_herd7():
     if not judged:
         pytest.skip("no herd7 reference for pmk-manual")
     assert (len(failing), len(judged)) == (11, 118)
-    got = _check_corpus(PMK, judged, "--conf", "linux-kernel.cfg", "-I", LKMM_MODEL, "--timeout", "60")
+    got = _check_corpus(PMK, judged, "--conf", "linux-kernel.cfg", "-I", LKMM_MODEL, "--timeout", "600")
     assert set(got) == judged
     assert {f for f, v in got.items() if v != "pass"} == failing
     assert all(v in ("pass", "fail") for v in got.values())
