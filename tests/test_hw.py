@@ -217,3 +217,108 @@ def test_sigint_stops_cleanly_with_partial_histogram(tmp_path):
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, (out, err)
     assert "interrupted: partial" in out and "Histogram" in out
+
+
+# ------------------------------------------------ translation, instruction by instruction
+# One-thread tests have one final state: what the machine computes must be
+# exactly the state weakmem's x86 semantics computes.
+ONE_THREAD = {
+    "rmw64": """X86_64 rmw64
+{ int64_t x=5; int y=3; 0:rbx=y; }
+ P0                        ;
+ movq $-1,%rax             ;
+ lock xaddq %rax,(x)       ;
+ movl $7,%ecx              ;
+ xchgl %ecx,(%rbx)         ;
+ movl $3,%eax              ;
+ movl $9,%edx              ;
+ lock cmpxchgl %edx,(%rbx) ;
+ movq (x),%rsi             ;
+ sete %dil                 ;
+locations [0:rax; 0:rcx; 0:rsi; 0:rdi; x; y;]
+exists (0:rax=0)
+""",
+    "widths64": """X86_64 widths64
+{ int a[4] = {1,2,3,4}; 0:rcx=2; }
+ P0                       ;
+ movl $0,%eax             ;
+ addl a(,%rcx,4),%eax     ;
+ movq $a,%rdx             ;
+ movl 8(%rdx),%r8d        ;
+ shll $3,%r8d             ;
+ movl $-5,%r9d            ;
+ movw $-1,%r10w           ;
+ cmpl %r8d,%r9d           ;
+ cmovll %r8d,%r11d        ;
+ lock incl (a)            ;
+ movq $-7,%r12            ;
+ movb $-1,%bl             ;
+locations [0:rcx; 0:rdx; 0:r8; 0:r9; 0:r10; 0:r11; 0:r12; 0:rbx; a;]
+exists (0:rax=3)
+""",
+    "intel32": """X86 intel32
+{ x=1; 0:EBX=x; }
+ P0              ;
+ MOV ECX,$-2     ;
+ XCHG [x],ECX    ;
+ MOV EDX,[EBX]   ;
+ MOV ESI,$x      ;
+ MOV [y],ESI     ;
+ MOV EAX,$3      ;
+ CMP EAX,ECX     ;
+ JNE LC00        ;
+ MOV EDI,$1      ;
+LC00:            ;
+ LOCK; ADD [z],$5;
+locations [0:ECX; 0:EDX; 0:ESI; 0:EDI; x; y; z;]
+exists (0:EDI=1)
+""",
+}
+ADDR32 = {
+    "addr32": """X86 addr32
+{ x=1; 0:EBX=x; }
+ P0              ;
+ MOV ECX,$-2     ;
+ XCHG [x],ECX    ;
+ LOCK; ADD [x],$5;
+ MOV EDX,[EBX]   ;
+ LOCK; DEC [x]   ;
+ MOV ESI,$x      ;
+ MOV [y],ESI     ;
+ MOV EAX,[y]     ;
+ CMP EAX,ESI     ;
+ JNE LC00        ;
+ MOV EDI,$1      ;
+LC00:            ;
+locations [0:ECX; 0:EDX; 0:ESI; 0:EDI; x; y;]
+exists (0:EAX=x)
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ONE_THREAD))
+@can_run
+def test_one_thread_state_is_the_models(tmp_path, name):
+    p = write(tmp_path, f"{name}.litmus", ONE_THREAD[name])
+    r = run_hw(p, HwOptions(iterations=200, timeout=60))
+    assert len(r.histogram) == 1 and r.histogram[0][1] == 200, r.histogram
+    v = r.verdicts[0]
+    assert v.error is None and v.forbidden_seen == [], (r.histogram, v)
+    assert v.status in ("allowed and seen", "forbidden, not seen in 200 runs")
+
+
+@can_run
+def test_32bit_dialect_addresses_fit_its_registers(tmp_path):
+    p = write(tmp_path, "addr32.litmus", ADDR32["addr32"])
+    r = run_hw(p, HwOptions(iterations=100, check_models=False))
+    assert r.histogram == [("0:EAX=x; 0:ECX=1; 0:EDI=1; 0:EDX=3; 0:ESI=x; [x]=2; [y]=x;", 100)]
+    assert r.condition_seen
+
+
+@can_run
+def test_filter_drops_states_as_herd_does(tmp_path):
+    p = write(tmp_path, "f.litmus", MP_64.replace("exists", "filter (1:rax=1)\nexists"))
+    r = run_hw(p, HwOptions(iterations=3000, timeout=60))
+    assert all(s.startswith("1:rax=1;") for s, _ in r.histogram)
+    assert r.filtered + sum(c for _, c in r.histogram) == 3000
+    assert r.forbidden_seen == []

@@ -54,6 +54,10 @@ def _view(res, role: str, model: str, rename: dict[str, str] | None = None, note
         if not v.terms:
             v.terms = [rename.get(t, t) for t, _ in st]
     v.allowed = {tuple(sorted(s, key=lambda p: v.terms.index(p[0]))) for s in v.allowed}
+    if not res.states:
+        v.error = ("the model found no complete execution (a loop longer than the unroll bound, "
+                   "or a filter nothing passes): nothing to compare with")
+        return v
     v.observation = res.verdict.observation
     v.outcome_allowed = res.pos > 0
     return v
@@ -66,7 +70,10 @@ def model_views(path: str, model: str | None = None, timeout: float | None = Non
     views: list[ModelView] = []
     if test.arch != "C":
         lm = cache.get(opts, test.arch, test)
-        views.append(_view(check_test(test, lm, opts), "cpu", lm.name))
+        try:
+            views.append(_view(check_test(test, lm, opts), "cpu", lm.name))
+        except WeakmemError as e:
+            views.append(ModelView(lm.name, "cpu", error=e.msg))
         return views
     # the language model of the test's API
     try:
@@ -92,7 +99,10 @@ def cpu_view_of_c(path: str, test: A.Litmus, timeout: float | None) -> ModelView
     cache = ModelCache()
     opts = Options(timeout=timeout)
     lm = cache.get(opts, compiled.arch, compiled)
-    res = check_test(compiled, lm, opts)
+    try:
+        res = check_test(compiled, lm, opts)
+    except WeakmemError as e:
+        return ModelView(lm.name, "cpu", error=e.msg)
     # the compiled condition has the test's shape; its terms, in order, are the test's renamed
     rename: dict[str, str] = {}
     for a, b in zip(prop_terms(compiled.condition.prop), prop_terms(test.condition.prop)):

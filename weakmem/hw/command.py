@@ -107,7 +107,7 @@ def to_json(r) -> dict:
                     "outcome_allowed": v.outcome_allowed, "error": v.error, "note": v.note} for v in r.verdicts],
         "threads": r.threads, "cpus": r.cpus, "pinned": r.pinned,
         "seconds": round(r.seconds, 4), "iterations_per_second": round(r.rate),
-        "interrupted": r.interrupted, "timed_out": r.timed_out, "ran": r.ran,
+        "filtered": r.filtered, "interrupted": r.interrupted, "timed_out": r.timed_out, "ran": r.ran,
         "emitted": r.emitted, "notes": r.notes,
     }
 

@@ -59,6 +59,7 @@ class HwResult:
     timed_out: bool = False
     ran: bool = True
     emitted: str | None = None
+    filtered: int = 0                  # runs whose final state the test's `filter` rejects
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -161,10 +162,19 @@ def run_hw(path: str, opts: HwOptions, on_progress=None, stop: threading.Event |
     for count, vals in sorted(raw.states, key=lambda p: -p[0]):
         values = [_decode_value(v, h) for v in vals]
         line, by_term, regs, mem = _state(h, values)
+        if test.filter is not None and not holds(test.filter, regs, mem, arrays):
+            res.filtered += count      # herd7 drops them before the model: so do we
+            continue
         observed.append((line, count, by_term))
         if holds(prop, regs, mem, arrays):
             res.condition_count += count
             res.condition_states.append(line)
+    if res.filtered:
+        res.notes.append(f"{res.filtered} of {res.iterations} runs ended in a state the test's filter rejects; "
+                         "they are not in the histogram")
+    if _has_loop(test):
+        res.notes.append("the test loops: the model explores each loop up to its unroll bound, "
+                         "the machine runs it to the end")
     res.histogram = [(line, count) for line, count, _ in observed]
     res.condition_seen = res.condition_count > 0
     for v in views:
@@ -174,6 +184,31 @@ def run_hw(path: str, opts: HwOptions, on_progress=None, stop: threading.Event |
         mv.status = status(mv, res)
         res.verdicts.append(mv)
     return res
+
+
+def _has_loop(test: A.Litmus) -> bool:
+    """A backward jump (assembly) or a while statement (C)."""
+    def walk(st) -> bool:
+        if isinstance(st, A.SWhile):
+            return True
+        if isinstance(st, A.SIf):
+            return walk(st.then) or (st.els is not None and walk(st.els))
+        if isinstance(st, A.SBlock):
+            return any(walk(x) for x in st.body)
+        return False
+    for th in test.threads:
+        if isinstance(th, A.CThread):
+            if any(walk(st) for st in th.body):
+                return True
+        elif isinstance(th, A.AsmThread):
+            labels: set[str] = set()
+            for ins in th.code:
+                if ins.label:
+                    labels.add(ins.label)
+                words = ins.text.replace(",", " ").split()
+                if words and words[0].lower().startswith(("j", "b", "cb", "tb")) and words[-1] in labels:
+                    return True
+    return False
 
 
 def status(v: ModelVerdict, r: HwResult) -> str:

@@ -128,6 +128,7 @@ class Builder:
         self.notes: list[str] = []
         self.reg_outputs: set[tuple[int, str]] = set()
         self.line_cols: dict[int, int] = {}
+        self.defines: list[str] = []
 
     # -- locations -------------------------------------------------------
     def add_location(self, name: str, storage: str | None = None, count: int = 1) -> Location:
@@ -226,6 +227,8 @@ class Builder:
         w(" * Build: gcc -O2 -pthread -o harness harness.c ; run: ./harness -n ITERATIONS")
         w(" * (options: -s SIZE -st STRIDE -pad BYTES -d MAXDELAY -t SECONDS -seed N -nopin -progress).")
         w(" * Each line `S COUNT V...` of the output is a final state and how often it was seen. */")
+        for d in self.defines:
+            w(f"#define {d}")
         w('#include "wm_runtime.h"')
         for inc in self.includes:
             w(f'#include "{inc}"')
@@ -249,9 +252,14 @@ class Builder:
         w("")
         w("static void *wm_alloc_array(size_t bytes)")
         w("{")
+        w("#ifdef WM_LOW_ADDRESSES")
+        w("\tvoid *p = mmap(NULL, bytes + 64, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);")
+        w("\tif (p == MAP_FAILED) { fprintf(stderr, \"weakmem-hw: no memory below 2 GB\\n\"); exit(3); }")
+        w("#else")
         w("\tvoid *p = NULL;")
         w("\tif (posix_memalign(&p, 64, (bytes + 63) / 64 * 64)) { fprintf(stderr, \"weakmem-hw: out of memory\\n\"); exit(3); }")
         w("\tmemset(p, 0, bytes);")
+        w("#endif")
         w("\treturn p;")
         w("}")
         w("")

@@ -22,7 +22,7 @@ registers, and addresses mixing a location with a base register.
 from __future__ import annotations
 
 from weakmem.errors import LitmusError, Pos
-from weakmem.hw.harness import SIZES, Builder, Harness, c_ident, finish, line_directive
+from weakmem.hw.harness import Builder, Harness, c_ident, finish, line_directive
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.x86_decode import Imm, Instr, Mem, Name, Reg
@@ -185,26 +185,25 @@ class _Thread:
             if at >= len(prog):
                 lines.append((None, f".Lwm_{c_ident(lab)}_%=:"))
         lines.append((None, ".Lwm_end_%=:"))
-        # registers the condition reads, and those the init block sets
-        inits = self.fe.init_regs.get(self.tid, {})
-        for (tid, reg) in self.b.reg_outputs:
-            if tid == self.tid:
-                self.use_reg(Reg(_info(reg, self.fe.arch), reg), None)
-        for reg in inits:
-            self.use_reg(Reg(_info(reg, self.fe.arch), reg), None)
         if any(i is not None and i.extra["class"] == "cmpxchg" for i in prog):
             self.regs.add("rax")                  # the accumulator, implicitly
+        # registers the condition reads or the init block sets but the code
+        # does not touch are plain C variables
+        inits = self.fe.init_regs.get(self.tid, {})
+        plain = {reg64(_info(r, self.fe.arch).name) for (tid, r) in self.b.reg_outputs if tid == self.tid}
+        plain |= {reg64(r) for r in inits}
+        plain -= self.regs
         out: list[str] = []
         w = out.append
         w(f"/* {th.name}: " + " ; ".join(src_lines).replace("*/", "* /") + " */")
         w(f"static __attribute__((noinline)) void wm_P{self.tid}(long wm_i)")
         w("{")
         init64 = {reg64(k): v for k, v in inits.items()}
-        for r in sorted(self.regs):
+        for r in sorted(self.regs | plain):
             v = init64.get(r)
             val = "0" if v is None else (self.b.value_expr(A.SymVal(v.name, v.offset)) if isinstance(v, SymVal)
                                          else self.b.value_expr(A.IntVal(v)))
-            if r in CONSTRAINTS:
+            if r in CONSTRAINTS or r in plain:
                 w(f"\tuint64_t wm_{r} = (uint64_t)({val});")
             else:
                 w(f"\tregister uint64_t wm_{r} __asm__(\"{r}\") = (uint64_t)({val});")
@@ -253,9 +252,10 @@ def build_x86(test: A.Litmus) -> Harness:
             loc.init += [None] * (loc.count - len(loc.init))
     for name in sorted(fe.shared):
         b.add_location(name, "int32_t")
-    for it in test.init:
-        if isinstance(it.target, A.LocTerm) and it.ctype and it.ctype.strip().endswith("*"):
-            b.locs[it.target.name].storage = "ptr"
+    if test.arch == "X86":
+        # 32-bit addresses: locations are mapped below 2 GB (MAP_32BIT), so
+        # an address fits a 32-bit register or a 4-byte location
+        b.defines.append("WM_LOW_ADDRESSES")
     b.slots()                         # registers of the condition -> reg_outputs
     for th in test.threads:
         b.thread_code.append(_Thread(b, fe, th.tid).generate(th))
@@ -264,7 +264,4 @@ def build_x86(test: A.Litmus) -> Harness:
         # 32-bit registers: the low half, signed, unless it holds an address
         fix = {(tid, reg): "({{ int64_t _v = {v}; WM_IS_ADDR(_v) ? _v : (int64_t)(int32_t)_v; }})"
                for (tid, reg) in b.reg_outputs}
-    h = finish(b, "x86 assembly", fix)
-    for l in h.locations:
-        assert l.storage in SIZES
-    return h
+    return finish(b, "x86 assembly", fix)
