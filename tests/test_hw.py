@@ -93,10 +93,45 @@ def test_c_thread_keeps_its_api_and_lines():
     assert "__atomic_store_n(ptr, i, __ATOMIC_RELAXED)" in q.headers["wm_qemu.h"]
 
 
+A64_MP = """AArch64 MP-local
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0          | P1          ;
+ MOV W0,#1   | LDR W0,[X1] ;
+ STR W0,[X1] | CBZ W0,L0   ;
+ DMB SY      | LDR W2,[X3] ;
+ MOV W2,#1   | L0:         ;
+ STR W2,[X3] |             ;
+exists (1:X0=1 /\\ 1:X2=0)
+"""
+
+
 def test_other_cpu_assembly_is_refused(tmp_path):
-    p = write(tmp_path, "a.litmus", "AArch64 A\n{ 0:X1=x; }\n P0 ;\n MOV W0,#1 ;\n STR W0,[X1] ;\nexists (x=1)\n")
-    with pytest.raises(LitmusError, match="AArch64 assembly cannot be run"):
+    p = write(tmp_path, "a.litmus", A64_MP)
+    with pytest.raises(LitmusError, match="AArch64 assembly cannot run on this .* --emit-c"):
         build_harness(parse_litmus(p))
+
+
+def test_other_cpu_assembly_is_emitted_verbatim(tmp_path):
+    h = build_harness(parse_litmus(write(tmp_path, "a.litmus", A64_MP)), foreign=True)
+    assert 'register uint64_t wm_x1 __asm__("x1")' in h.source
+    assert '"STR W0,[X1]\\n\\t"' in h.source and '"CBZ W0,.Lwm_L0_%=\\n\\t"' in h.source
+    assert h.terms == ["1:X0", "1:X2"]
+    bad = write(tmp_path, "b.litmus", "AArch64 B\n{ 0:X1=x; }\n P0 ;\n MOV X30,#1 ;\n STR W0,[X1] ;\nexists (x=1)\n")
+    with pytest.raises(LitmusError, match="x30 is one of the compiler's") as e:
+        build_harness(parse_litmus(bad), foreign=True)
+    assert e.value.pos.line == 4
+
+
+@pytest.mark.skipif(shutil.which("aarch64-linux-gnu-gcc") is None or shutil.which("qemu-aarch64") is None,
+                    reason="needs an AArch64 cross compiler and qemu-user")
+def test_emitted_aarch64_harness_builds_and_runs_under_qemu(tmp_path):
+    res = CliRunner().invoke(main, ["hw", "--emit-c", str(tmp_path / "out"), write(tmp_path, "a.litmus", A64_MP)])
+    assert res.exit_code == 0, res.output
+    c = next((tmp_path / "out").glob("*/*.c"))
+    exe = tmp_path / "h"
+    subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-pthread", "-static", "-o", str(exe), str(c)], check=True)
+    p = subprocess.run(["qemu-aarch64", str(exe), "-n", "2000", "-herd"], capture_output=True, text=True, check=True)
+    assert "1:X0=1; 1:X2=1;" in p.stdout and "1:X0=1; 1:X2=0;" not in p.stdout
 
 
 def test_herd_primitive_is_refused_at_its_line(tmp_path):
@@ -212,7 +247,12 @@ def test_sigint_stops_cleanly_with_partial_histogram(tmp_path):
     p = write(tmp_path, "sb.litmus", SB_MFENCE)
     cmd = [sys.executable, "-m", "weakmem", "hw", "-n", str(10 ** 10), "--timeout", "100", p]
     proc = subprocess.Popen(cmd, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)           # model check, compile, then running
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:     # model check and compile first: wait for the harness to run
+        if subprocess.run(["pgrep", "-f", "SB_mfences_local -n"], capture_output=True).returncode == 0:
+            break
+        time.sleep(0.2)
+    time.sleep(1)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, (out, err)
@@ -322,3 +362,12 @@ def test_filter_drops_states_as_herd_does(tmp_path):
     assert all(s.startswith("1:rax=1;") for s, _ in r.histogram)
     assert r.filtered + sum(c for _, c in r.histogram) == 3000
     assert r.forbidden_seen == []
+
+
+def test_no_compiler_is_a_clear_error(monkeypatch, tmp_path):
+    from weakmem.hw import runner
+    monkeypatch.delenv("CC", raising=False)
+    monkeypatch.setattr(runner.shutil, "which", lambda name: None)
+    h = build_harness(parse_litmus(str(EX / "SB.litmus")))
+    with pytest.raises(runner.HwError, match="no C compiler found.*apt-get install gcc"):
+        runner.compile_harness(h, tmp_path)

@@ -127,7 +127,7 @@ def _state(h: Harness, values: list[object]) -> tuple[str, dict[str, str], dict,
 
 def run_hw(path: str, opts: HwOptions, on_progress=None, stop: threading.Event | None = None) -> HwResult:
     test = parse_litmus(path)
-    h = build_harness(test)
+    h = build_harness(test, foreign=bool(opts.emit_c) and not host_runs(test.arch))
     name = test.name[:-len(".litmus")] if test.name.endswith(".litmus") else test.name
     res = HwResult(name, path, test.arch, h.api, threads=h.nthreads, notes=list(h.notes))
     res.condition = condition_str(test.condition)
@@ -138,8 +138,11 @@ def run_hw(path: str, opts: HwOptions, on_progress=None, stop: threading.Event |
     if not host_runs(test.arch):
         if opts.emit_c:
             res.ran = False
-            res.notes.append(f"{test.arch} assembly cannot run on this {platform.machine()} CPU; "
-                             f"harness written to {res.emitted} (docs/hw.md: building on the target)")
+            from weakmem.hw.foreign import GCC_TARGETS
+            res.notes.append(f"{test.arch} assembly cannot run on this {platform.machine()} CPU: build the "
+                             f"harness on (or for) such a machine, e.g. `{GCC_TARGETS.get(test.arch, 'gcc')} "
+                             f"-O2 -pthread -o harness {res.emitted}`, then run `./harness -n 1000000 -herd` "
+                             "(docs/hw.md)")
             return res
         raise LitmusError(f"{test.arch} assembly cannot run on this {platform.machine()} CPU "
                           "(use --emit-c DIR to write the harness and build it on such a machine)",

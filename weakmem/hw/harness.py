@@ -300,6 +300,35 @@ class Builder:
         w("\telse printf(\" %\" PRId64, v);")
         w("}")
         w("")
+        w("/* a state as herd prints it (-herd): `0:r0=1; [x]=2;`, locations by name */")
+        w("static const int wm_loc_elem[WM_NLOCS > 0 ? WM_NLOCS : 1] = {"
+          + ", ".join(str(l.elem_bytes) for l in locs) + "};")
+        w("static void wm_put(int64_t v)")
+        w("{")
+        w("\tif (!WM_IS_ADDR(v)) { printf(\"%\" PRId64, v); return; }")
+        w("\tint l = (int)((v >> 16) & 0xfff), off = (int)(v & 0xffff) / wm_loc_elem[l];")
+        w("\tif (off) printf(\"%s+%d\", wm_loc_names[l], off); else printf(\"%s\", wm_loc_names[l]);")
+        w("}")
+        w("")
+        w("static void wm_print_state(const int64_t *key)")
+        w("{")
+        w("\t(void)key;")
+        groups: dict[int, list[int]] = {}
+        for k, sl in enumerate(slots):
+            groups.setdefault(sl.group, []).append(k)
+        for n_g, g in enumerate(sorted(groups)):
+            ks = groups[g]
+            term = slots[ks[0]].term.replace("\\", "\\\\").replace('"', '\\"')
+            sep = " " if n_g else ""
+            if len(ks) == 1:
+                w(f'\tprintf("{sep}{term}="); wm_put(key[{ks[0]}]); printf(";");')
+            else:
+                w(f'\tprintf("{sep}{term}={{");')
+                for n, k in enumerate(ks):
+                    w(f"\twm_put(key[{k}]);" + ("" if n == len(ks) - 1 else ' printf(",");'))
+                w('\tprintf("};");')
+        w("}")
+        w("")
         w("/* the final state of instance i, in the order of the printed states */")
         w("static void wm_collect(long wm_i, int64_t *key)")
         w("{")
@@ -320,9 +349,10 @@ class Builder:
         return "\n".join(L) + "\n"
 
 
-def build_harness(test: A.Litmus) -> Harness:
-    """The harness for `test` (X86/X86_64 assembly or C); other
-    architectures: weakmem.hw.foreign."""
+def build_harness(test: A.Litmus, foreign: bool = False) -> Harness:
+    """The harness for `test` (X86/X86_64 assembly or C).  Other CPUs'
+    assembly (weakmem.hw.foreign) only with `foreign`: to be emitted and
+    built on such a machine."""
     if test.condition is None:
         raise LitmusError("the test has no final condition", Pos(test.path))
     if not test.threads:
@@ -334,7 +364,7 @@ def build_harness(test: A.Litmus) -> Harness:
         from weakmem.hw.cthread import build_c
         return build_c(test)
     from weakmem.hw.foreign import build_foreign
-    return build_foreign(test)
+    return build_foreign(test, foreign)
 
 
 def finish(b: Builder, api: str, reg_fixups=None) -> Harness:

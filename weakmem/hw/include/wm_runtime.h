@@ -59,6 +59,7 @@ static double wm_budget = 0;        /* stop after this many seconds (0: no limit
 static uint64_t wm_seed = 0;
 static int wm_progress = 0;         /* print progress lines on stderr */
 static int wm_pin = 1;              /* pin threads when there are enough CPUs */
+static int wm_herd = 0;             /* print states as herd does (-herd) instead of `S COUNT V...` */
 
 /* ---- state ------------------------------------------------------------ */
 static volatile sig_atomic_t wm_stop_flag = 0;
@@ -264,7 +265,7 @@ static void *wm_thread(void *arg)
 static void wm_usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [-n ITERATIONS] [-s SIZE] [-st STRIDE] [-pad BYTES] [-d MAXDELAY]\n"
-	        "          [-t SECONDS] [-seed N] [-nopin] [-progress]\n", prog);
+	        "          [-t SECONDS] [-seed N] [-nopin] [-progress] [-herd]\n", prog);
 	exit(2);
 }
 
@@ -274,6 +275,7 @@ int main(int argc, char **argv)
 		const char *o = argv[a];
 		if (!strcmp(o, "-progress")) { wm_progress = 1; continue; }
 		if (!strcmp(o, "-nopin")) { wm_pin = 0; continue; }
+		if (!strcmp(o, "-herd")) { wm_herd = 1; continue; }
 		if (a + 1 >= argc) wm_usage(argv[0]);
 		const char *v = argv[++a];
 		if (!strcmp(o, "-n")) wm_iterations = atol(v);
@@ -334,9 +336,17 @@ int main(int argc, char **argv)
 		pthread_join(th[t], NULL);
 	double secs = wm_now() - wm_t0;
 
+	if (wm_herd)
+		printf("Histogram (%ld states)\n", wm_hist.used);
 	for (long i = 0; i < wm_hist.cap; i++) {
 		if (!wm_hist.counts[i])
 			continue;
+		if (wm_herd) {
+			printf("%-8" PRIu64 ":>", wm_hist.counts[i]);
+			wm_print_state(wm_hist.keys + i * WM_NOUT);
+			printf("\n");
+			continue;
+		}
 		printf("S %" PRIu64, wm_hist.counts[i]);
 		for (long k = 0; k < WM_NOUT; k++)
 			wm_print_value(k, wm_hist.keys[i * WM_NOUT + k]);
