@@ -5,7 +5,28 @@ import sys
 
 import click
 
-from weakmem.errors import WeakmemError
+from weakmem.errors import LimitReached, WeakmemError, clean
+
+
+def _seconds(ctx, param, value):
+    """--timeout: a finite number of seconds > 0 (None: no limit)."""
+    import math
+    if value is None:
+        return None
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"{value!r} is not a positive finite number of seconds")
+    return value
+
+
+def _megabytes(ctx, param, value):
+    """--memory: a finite number of MiB > 0 (default: a share of the RAM)."""
+    import math
+    from weakmem.limits import default_memory_mb
+    if value is None:
+        return float(default_memory_mb())
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"{value!r} is not a positive finite number of MiB")
+    return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,42 +39,53 @@ def main() -> None:
 @click.option("--model", "model", metavar="NAME|FILE.cat", help="built-in model name or a .cat file")
 @click.option("--conf", "conf", metavar="FILE.cfg", help="herd7 configuration file (model, bell, macros, variant)")
 @click.option("-I", "includes", multiple=True, metavar="DIR", help="add DIR to the model/include search path")
-@click.option("--unroll", type=int, default=2, show_default=True, help="loop unrolling bound")
+@click.option("--unroll", type=click.IntRange(min=0), default=2, show_default=True, help="loop unrolling bound")
 @click.option("--format", "fmt", type=click.Choice(["text", "herd", "json"]), default="text", show_default=True)
-@click.option("--timeout", type=float, default=None, metavar="S", help="per-test time limit in seconds")
+@click.option("--timeout", type=float, default=None, metavar="S", callback=_seconds,
+              help="per-test time limit in seconds (default: none)")
+@click.option("--memory", type=float, default=None, metavar="MB", callback=_megabytes,
+              help="per-test memory budget in MiB (default: half the RAM, at most 4096)")
 @click.option("--variant", "variants", multiple=True, metavar="NAME", help="set a cat variant (repeatable)")
 @click.option("--optace/--no-optace", default=True, show_default=True,
               help="prune rf/final-write choices that break per-location coherence before running the model")
 @click.option("--explain", is_flag=True, help="text format: show a witness execution, or what forbids the outcome")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-def run(model, conf, includes, unroll, fmt, timeout, variants, optace, explain, files) -> None:
+def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, explain, files) -> None:
     """Check litmus FILES and print each verdict and its final states."""
     from weakmem.litmus.parse import parse_litmus
     from weakmem.report.herd import herd_block
     from weakmem.report.jsonout import json_line
     from weakmem.report.text import text_report
-    from weakmem.run import ModelCache, Options, check_test
+    from weakmem import limits
+    from weakmem.run import ModelCache, Options, check_test, limit_result
 
     opts = Options(model=model, conf=conf, includes=list(includes), unroll=unroll, timeout=timeout,
-                   variants=set(variants), optace=optace)
+                   variants=set(variants), optace=optace, memory=memory)
     cache = ModelCache()
     failures = 0
     for f in files:
+        test = lm = None
         try:
-            test = parse_litmus(f)
-            lm = cache.get(opts, test.arch, test)
-            res = check_test(test, lm, opts)
+            # one deadline and one memory budget for everything done for this file
+            with limits.budget(timeout, memory):
+                test = parse_litmus(f)
+                with limits.budget(timeout, memory, own=True):    # models are shared by the tests
+                    lm = cache.get(opts, test.arch, test)
+                res = check_test(test, lm, opts)
+        except LimitReached as e:
+            res = limit_result(f, test, lm, opts, e.what)
         except WeakmemError as e:
             failures += 1
-            click.echo(str(e) if e.pos is not None else f"{f}: {e}", err=True)
+            click.echo(str(e) if e.pos is not None else f"{clean(f, 200)}: {e}", err=True)
             continue
         except RecursionError:
             failures += 1
-            click.echo(f"{f}: error: test too deeply nested to analyse", err=True)
+            click.echo(f"{clean(f, 200)}: error: test too deeply nested to analyse", err=True)
             continue
         except Exception as e:  # never a traceback for the user
             failures += 1
-            click.echo(f"{f}: internal error: {type(e).__name__}: {e} (please report)", err=True)
+            click.echo(f"{clean(f, 200)}: internal error: {type(e).__name__}: {clean(str(e), 200)} (please report)",
+                       err=True)
             continue
         if fmt == "herd":
             click.echo(herd_block(res))

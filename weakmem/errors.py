@@ -1,6 +1,7 @@
 """Errors that reach the user: always one line naming file:line:column."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -30,9 +31,10 @@ class WeakmemError(Exception):
         self.pos = pos
 
     def __str__(self) -> str:
+        msg = clean(self.msg)
         if self.pos is not None:
-            return f"{self.pos}: error: {self.msg}"
-        return f"error: {self.msg}"
+            return f"{clean(str(self.pos), 200)}: error: {msg}"
+        return f"error: {msg}"
 
     # where, for callers of the Python API (weakmem.api): None / 0 when unknown
     @property
@@ -56,5 +58,46 @@ class CatError(WeakmemError):
     """Malformed or ill-typed cat model, unbound name, bad cfg."""
 
 
-class Timeout(Exception):
-    """Raised inside exploration when a test exceeds its time budget."""
+class LimitReached(Exception):
+    """A test ran out of its budget (weakmem.limits): it ends Undetermined."""
+    what = "limit"
+
+
+class Timeout(LimitReached):
+    """Raised when a test exceeds its time budget (--timeout)."""
+    what = "time limit"
+
+
+class MemoryLimit(LimitReached):
+    """Raised when a test exceeds its memory budget (--memory)."""
+    what = "memory limit"
+
+
+_QUOTED = re.compile(r"'[^']*'")
+MAX_MESSAGE = 300      # characters of one error line (message part)
+
+
+def quote(text: str, width: int = 40) -> str:
+    """`text` for a message: quoted, non-printable characters escaped, cut."""
+    return "'" + clean(text, width) + "'"
+
+
+def clean(text: str, width: int = MAX_MESSAGE) -> str:
+    """One printable line of at most `width` characters."""
+    text = str(text)
+    if len(text) > 4 * width:
+        text = text[:4 * width]
+    out = []
+    for ch in text:
+        if ch in "\n\r\t":
+            out.append(" ")
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(ascii(ch)[1:-1])
+    s = "".join(out)
+    if len(s) > width:      # shorten quoted pieces first, then the whole line
+        s = _QUOTED.sub(lambda m: m.group(0) if len(m.group(0)) <= 62 else m.group(0)[:58] + "...'", s)
+    if len(s) > width:
+        s = s[:width - 3] + "..."
+    return s

@@ -6,8 +6,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from weakmem import limits
 from weakmem.cat.judge import annotation_checker, judge
-from weakmem.errors import LitmusError, Pos, Timeout, WeakmemError
+from weakmem.errors import LimitReached, LitmusError, Pos, WeakmemError
 from weakmem.explore.engine import Deadline
 from weakmem.explore.executions import Exploration
 from weakmem.litmus import ast as A
@@ -32,6 +33,7 @@ class Options:
     includes: list[str] = field(default_factory=list)
     unroll: int = 2
     timeout: float | None = None
+    memory: float | None = None      # MiB (weakmem.limits); None: no budget
     variants: set[str] = field(default_factory=set)
     optace: bool = True
     hexa: bool = False
@@ -176,7 +178,28 @@ def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
 
 
 def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
-    """Parse tree -> front-end traces -> executions -> model -> verdict."""
+    """Parse tree -> front-end traces -> executions -> model -> verdict,
+    within the options' time and memory limits (a test that runs out of
+    either ends Undetermined)."""
+    with limits.budget(opts.timeout, opts.memory):
+        return _check_test(test, lm, opts)
+
+
+def limit_result(path: str, test: A.Litmus | None, lm: LoadedModel | None, opts: Options,
+                 what: str) -> TestResult:
+    """The Undetermined result of a test that ran out of `what` ("time limit",
+    "memory limit") before its check started (while parsing or loading the model)."""
+    name = test.name if test is not None else os.path.basename(path)
+    name = name[:-len(".litmus")] if name.endswith(".litmus") else name
+    res = TestResult(name, path, lm.name if lm is not None else os.path.basename(opts.model or opts.conf or "its model"))
+    res.undetermined = what
+    if test is not None and test.condition is not None:
+        res.quantifier = test.condition.quantifier
+        res.condition_text = condition_str(test.condition, False)
+    return res
+
+
+def _check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
     t0 = time.monotonic()
     res = TestResult.of_test(test, lm.name, lm.hexa)
     deadline = Deadline(opts.timeout)
@@ -193,8 +216,10 @@ def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
         collect = Collector(res, test, space.arrays, lm.hexa)
         for ex, out in judge(lm.model, space, deadline.check):   # one outcome per co (with-)branch
             collect.add(ex, out)
-    except Timeout:
-        res.undetermined = f"timeout after {opts.timeout:g} s"
+    except LimitReached as e:
+        res.undetermined = e.what
+    except MemoryError:
+        res.undetermined = "memory limit"
     res.candidates = space.candidates if space is not None else 0
     res.seconds = time.monotonic() - t0
     return res

@@ -20,6 +20,7 @@ import os
 from typing import Any, Callable, Optional
 
 from weakmem.errors import CatError, Pos
+from weakmem.limits import check, check_now
 
 from . import ast as A
 from . import rel as R
@@ -174,6 +175,7 @@ def bind_pattern(loc: dict, names: list, is_tuple: bool, v: Any) -> None:
 def apply(f: Any, x: Any, vals: list) -> Any:
     t = type(f)
     if t is Closure:
+        check()
         loc = dict(f.loc) if f.loc else {}
         if f.is_tuple:
             names = f.names
@@ -1196,6 +1198,7 @@ def local_rec(vals: list, loc: dict, funs, fixs, pos: Pos) -> None:
     for nm, _ in fixs:
         loc[nm] = 0
     for _ in range(MAX_FIX_ITER):
+        check_now()
         changed = False
         for nm, c in fixs:
             v = c(vals, loc)
@@ -1218,6 +1221,7 @@ def top_rec(vals: list, st: SRec) -> None:
     for s, _ in st.fixs:
         vals[s] = 0
     for _ in range(MAX_FIX_ITER):
+        check_now()
         changed = False
         for s, c in st.fixs:
             v = c(vals, None)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
 from weakmem.errors import CatError
+from weakmem.limits import check
 
 from . import compile as C
 from .failure import CheckFailure, make_failure
@@ -236,6 +237,7 @@ def _exec_forall(st: C.SForall, vals: list, loc, flags: list,
     s = st.code(vals, loc)
     base = dict(loc) if loc else {}
     for x in elements(vals[0].n, s):
+        check()
         l2 = dict(base)
         l2[st.var] = x
         f = _exec_local(st.body, vals, l2, flags, rec)
@@ -403,6 +405,7 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
     while i < n:
         st = program[i]
         k = st.kind
+        check()
         try:
             if k == C.LET:
                 slots = st.slots                                  # type: ignore[attr-defined]

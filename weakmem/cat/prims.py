@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from weakmem.errors import CatError
+from weakmem.limits import check
 
 from . import rel as R
 from .values import ESet, Prim, as_rel, as_set, kind
@@ -112,6 +113,7 @@ def linearisations(n: int, s: int, r: int) -> list[int]:
     out: list[int] = []
 
     def go(rem: int, acc: int) -> None:
+        check()
         if not rem:
             out.append(acc)
             return
@@ -164,7 +166,13 @@ def p_cross(c: Ctx, a: Any) -> Any:
             raise CatError("cross: set of sets expected")
         if not os:
             return frozenset()
-        acc = {x | as_rel(o) for x in acc for o in os}
+        rels = [as_rel(o) for o in os]
+        nxt: set[int] = set()
+        for x in acc:
+            check()
+            for o in rels:
+                nxt.add(x | o)
+        acc = nxt
     return frozenset(acc)
 
 

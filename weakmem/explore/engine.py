@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from weakmem.cat import rel as R
+from weakmem import limits
 from weakmem.errors import Timeout
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.events import Event, Skeleton, Val
@@ -37,6 +38,7 @@ class Deadline:
     ticks: int = 0
 
     def check(self) -> None:
+        limits.check()
         if self.limit is None:
             return
         self.ticks += 1
@@ -44,6 +46,7 @@ class Deadline:
             raise Timeout()
 
     def check_now(self) -> None:
+        limits.check_now()
         if self.limit is not None and time.monotonic() - self.start > self.limit:
             raise Timeout()
 

@@ -15,7 +15,7 @@ def herd_block(r: TestResult) -> str:
     lines.append(f"States {len(states)}")
     lines.extend(states)
     if r.undetermined:
-        lines.append(f"Undetermined ({r.undetermined})")
+        lines.append(f"Undetermined: {r.undetermined}")
     elif "*undef*" in r.flags:
         lines.append("Undef")
     else:

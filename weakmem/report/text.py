@@ -7,7 +7,7 @@ from weakmem.verdict import TestResult
 def text_report(r: TestResult) -> str:
     v = r.verdict
     if r.undetermined:
-        head = f"{r.name}: UNDETERMINED ({r.undetermined}) under {r.model}"
+        head = f"{r.name}: Undetermined: {r.undetermined} under {r.model}"
     else:
         meaning = {"Never": "cannot happen", "Always": "always happens", "Sometimes": "can happen"}[v.observation]
         head = f"{r.name}: {v.observation} — the condition {meaning} under {r.model}"

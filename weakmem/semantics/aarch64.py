@@ -39,6 +39,7 @@ import dataclasses
 from typing import Callable, Iterable, Iterator
 
 from weakmem.errors import LitmusError, Pos
+from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.aarch64_decode import (BARRIER_OPTS, Ins, ORel, Reg, decode, reg_of)
@@ -399,6 +400,7 @@ class AArch64Frontend:
                         out.append(self.finish(tid, q))
                         break
                     q.steps += 1
+                    check()
                     if q.steps > MAX_STEPS:
                         raise self.err(f"thread P{tid} runs for more than {MAX_STEPS} instructions", code[-1])
                     ins = code[q.pc]

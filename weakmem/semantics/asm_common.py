@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from weakmem.errors import LitmusError, Pos
+from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import LabelVal, SymVal
 from weakmem.semantics.trace import PEvent, Trace
@@ -522,6 +523,7 @@ class AsmFrontend:
                     break
                 ins = prog[st.pc]
                 self.cur = ins
+                check()
                 try:
                     results = list(ins.run(self, st))
                 except LitmusError:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from weakmem.errors import LitmusError, Pos
+from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.events import Val
@@ -188,6 +189,7 @@ class CFrontend:
         return states
 
     def exec_stmt(self, s, st: _State) -> list[_State]:
+        check()
         if isinstance(s, A.SDecl) and s.init is None:
             st.regs.setdefault(s.name, (0, EMPTY))
             return [st]

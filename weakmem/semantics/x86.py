@@ -28,6 +28,7 @@ from dataclasses import replace
 from typing import Callable, Iterable
 
 from weakmem.errors import LitmusError, Pos
+from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.events import Val
@@ -234,6 +235,7 @@ class X86Frontend:
         out: list[Trace] = []
         work = [st]
         while work:
+            check()
             s = work.pop()
             if s.pc >= len(prog):
                 out.append(self._finish(tid, s))

@@ -1,0 +1,174 @@
+"""One time limit and one memory budget per test, checked from every loop that can grow.
+
+    from weakmem import limits
+    with limits.budget(timeout=5.0, memory_mb=2048):
+        ...                      # parse, load the model, check the test
+        limits.check()           # in hot loops: cheap, raises when a limit is passed
+
+`check()` raises weakmem.errors.Timeout past the deadline and
+weakmem.errors.MemoryLimit when the process's resident memory has grown by
+more than the budget since the test started.  It only counts its calls and
+looks at the clock and at memory every `_EVERY` calls, so a hot loop pays one
+function call and one integer increment per call.  `check_now()` looks at
+once (for loops whose iterations are slow).
+
+Inside `budget()` the address-space limit (RLIMIT_AS) is also lowered to what
+the process holds plus the budget (and a margin), so that one huge allocation
+fails at once with MemoryError (`guard_memory_error` turns it into
+MemoryLimit) instead of swapping; it is restored when the test ends.
+Absurd sizes known before anything is allocated (an array of 10^8 cells) are
+refused by their callers with `need_cells`, as positioned errors.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import time
+from contextlib import contextmanager
+
+from weakmem.errors import LitmusError, MemoryLimit, Pos, Timeout
+
+_EVERY = 256                 # calls between two looks at the clock and at memory
+MAX_CELLS = 1 << 16          # largest array (cells) a test may declare
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def default_memory_mb() -> int:
+    """A sane share of the machine: half of the RAM, at most 4 GiB."""
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1 << 20)
+    except (ValueError, OSError, AttributeError):
+        ram = 8192
+    return max(256, min(4096, ram // 2))
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, in MiB (0 when unknown)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE / (1 << 20)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _Budget:
+    __slots__ = ("deadline", "timeout", "mem_limit", "memory_mb", "calls")
+
+    def __init__(self, timeout: float | None, memory_mb: float | None):
+        self.timeout = timeout
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.memory_mb = memory_mb
+        self.mem_limit = None if memory_mb is None else rss_mb() + memory_mb
+        self.calls = 0
+
+
+_active: _Budget | None = None
+_calls = 0
+
+
+def check() -> None:
+    """Cheap: every `_EVERY` calls, raise if a limit of the current test is passed."""
+    global _calls
+    _calls += 1
+    if _calls & (_EVERY - 1):
+        return
+    if _active is not None:
+        _look(_active)
+
+
+def check_now() -> None:
+    """Raise at once if a limit of the current test is passed."""
+    if _active is not None:
+        _look(_active)
+
+
+def _look(b: _Budget) -> None:
+    if b.deadline is not None and time.monotonic() > b.deadline:
+        raise Timeout()
+    if b.mem_limit is not None and rss_mb() > b.mem_limit:
+        raise MemoryLimit()
+
+
+def remaining() -> float | None:
+    """Seconds left before the current test's deadline (None: no deadline)."""
+    if _active is None or _active.deadline is None:
+        return None
+    return _active.deadline - time.monotonic()
+
+
+def need_cells(n: int, what: str, pos: Pos | None) -> None:
+    """Refuse, before allocating, a structure of `n` cells that no test needs."""
+    if n > MAX_CELLS:
+        raise LitmusError(f"{what} too large: {n} cells (at most {MAX_CELLS})", pos)
+
+
+def _vm_bytes() -> int | None:
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[0]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+_as_lowered = False          # RLIMIT_AS is lowered by an enclosing budget
+
+
+def _lower_as(memory_mb: float):
+    """Lower the soft address-space limit to what is mapped now plus the
+    budget (and room for allocator arenas); the old limits, or None."""
+    vm = _vm_bytes()
+    if vm is None:
+        return None
+    try:
+        old = resource.getrlimit(resource.RLIMIT_AS)
+        want = vm + int(memory_mb * (1 << 20)) + (512 << 20)
+        soft, hard = old
+        if hard != resource.RLIM_INFINITY and want >= hard:
+            return None
+        if soft != resource.RLIM_INFINITY and want >= soft:
+            return None
+        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+        return old
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+@contextmanager
+def budget(timeout: float | None = None, memory_mb: float | None = None, own: bool = False):
+    """Limits for the code run inside (one test).  Nested budgets keep the
+    tighter limits of the two, unless `own`: then the inner code (loading
+    a model shared by every test) has limits of its own and its time is not
+    charged to the enclosing test."""
+    global _active, _as_lowered
+    outer = _active
+    b = _Budget(timeout, memory_mb)
+    t0 = time.monotonic()
+    if outer is not None and not own:
+        if outer.deadline is not None and (b.deadline is None or outer.deadline < b.deadline):
+            b.deadline, b.timeout = outer.deadline, outer.timeout
+        if outer.mem_limit is not None and (b.mem_limit is None or outer.mem_limit < b.mem_limit):
+            b.mem_limit, b.memory_mb = outer.mem_limit, outer.memory_mb
+    old_as = None
+    if memory_mb is not None and not _as_lowered:
+        old_as = _lower_as(memory_mb)
+        _as_lowered = old_as is not None
+    _active = b
+    try:
+        yield b
+    except MemoryError:
+        raise MemoryLimit() from None
+    finally:
+        _active = outer
+        if own and outer is not None and outer.deadline is not None:
+            outer.deadline += time.monotonic() - t0
+        if old_as is not None:
+            _as_lowered = False
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, old_as)
+            except (ValueError, OSError):
+                pass
