@@ -199,7 +199,7 @@ def test_all_branches_runs_both_ways():
 @pytest.mark.parametrize("text, msg", [
     ("SADD16 R0,R1,R2", "instruction 'SADD16 R0,R1,R2' not handled"),
     ("LDR R0,[R9]", "Non-symbolic memory access"),
-    ("B L9", "label L9 is not defined"),
+    ("B L9", "label L9 not found on P0"),
     ("MOV R0,[R1]", "bad register '[R1]'"),
     ("DMB XYZ", "bad DMB option"),
 ])

@@ -271,6 +271,10 @@ def test_header_variants():
     assert lit.doc == "doc on line 2" and lit.pos.line == 3
 
 
-def test_c_threads_are_sorted_by_tid():
-    lit = parse_litmus("t", "C t\n{}\nP1() {}\nP0() {}\nexists (x=1)\n")
+def test_c_threads_must_come_in_order():
+    # herd7: "Processes must be P0, P1, ..." (source order, no gap)
+    lit = parse_litmus("t", "C t\n{}\nP0() {}\nP1() {}\nexists (x=1)\n")
     assert [t.tid for t in lit.threads] == [0, 1]
+    for body in ("P1() {}\nP0() {}\n", "P0() {}\nP2() {}\n"):
+        with pytest.raises(LitmusError, match="processes must be P0, P1"):
+            parse_litmus("t", "C t\n{}\n" + body + "exists (x=1)\n")

@@ -211,7 +211,7 @@ def test_dependencies():
 def test_branches_and_ctrl():
     fe = frontend("""X86_64 A006
 { [P1_r0]=0;[x]=0;[y]=0; }
-  P1                 ;
+  P0                 ;
    mov (y),%eax      ;
    cmp $1,%eax       ;
    je L0x3b          ;

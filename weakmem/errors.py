@@ -58,6 +58,13 @@ class CatError(WeakmemError):
     """Malformed or ill-typed cat model, unbound name, bad cfg."""
 
 
+def warn(msg: str, pos: Pos | None = None) -> None:
+    """A non-fatal remark on the input: one line `FILE:LINE:COL: warning: MSG` on stderr."""
+    import sys
+    where = f"{clean(str(pos), 200)}: " if pos is not None else ""
+    sys.stderr.write(f"{where}warning: {clean(msg)}\n")
+
+
 class LimitReached(Exception):
     """A test ran out of its budget (weakmem.limits): it ends Undetermined."""
     what = "limit"

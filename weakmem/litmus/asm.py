@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-from weakmem.errors import LitmusError, Pos
+from weakmem.errors import LitmusError, Pos, quote
+from weakmem.limits import check
 from weakmem.litmus.ast import AsmInstr, AsmThread
 from weakmem.litmus.split import line_col
 
@@ -47,14 +48,21 @@ def split_asm(text: str, start: int, end: int, file: str) -> list[AsmThread]:
     rows: list[tuple[int, int]] = []
     i = start
     while i < end:
+        check()
         j = text.find(";", i, end)
         if j < 0:
-            if text[i:end].strip():
-                rows.append((i, end))
+            rest = text[i:end]
+            if rest.strip():
+                # herd7: every row, the last one too, ends with `;` (a test cut short)
+                k = i + len(rest) - len(rest.lstrip())
+                raise LitmusError(f"unexpected end of program: row {quote(rest.strip())} does not end with ';'",
+                                  pos(k))
             break
         rows.append((i, j))
         i = j + 1
-    rows = [r for r in rows if text[r[0]:r[1]].strip()]
+    # the row of thread names may follow a lone `;`; blank rows (only spaces) separate nothing
+    while rows and not text[rows[0][0]:rows[0][1]].strip():
+        rows.pop(0)
     if not rows:
         raise LitmusError("missing program (expected a row 'P0 | P1 ... ;')", pos(end))
 
@@ -67,18 +75,26 @@ def split_asm(text: str, start: int, end: int, file: str) -> list[AsmThread]:
             raise LitmusError(f"bad thread name {what} (expected P0, P1, ...)", pos(off))
         names.append((cell, off))
     seen: set[int] = set()
-    for name, off in names:
+    for k, (name, off) in enumerate(names):
         tid = int(name[1:])
         if tid in seen:
             raise LitmusError(f"duplicate thread {name}", pos(off))
         seen.add(tid)
+        if tid != k:
+            raise LitmusError(f"processes must be P0, P1, ... in this order: found {quote(name)} "
+                              f"where P{k} was expected", pos(off))
 
+    if len(rows) == 1:
+        raise LitmusError("missing program: no instruction row after the thread names", pos(rows[0][1] + 1))
     code: list[list[AsmInstr]] = [[] for _ in names]
     for a, b in rows[1:]:
         cells = list(_cells(text, a, b))
         if len(cells) > len(names):
             _, off = cells[len(names)]
             raise LitmusError(f"too many columns: {len(cells)} for {len(names)} threads", pos(off - 1))
+        if len(cells) < len(names) and text[a:b].strip():
+            # herd7: "mismatch in instruction lines"
+            raise LitmusError(f"too few columns: {len(cells)} for {len(names)} threads", pos(b))
         for k, (cell, off) in enumerate(cells):
             if not cell:
                 continue

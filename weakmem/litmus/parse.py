@@ -13,9 +13,12 @@ weakmem.errors.LitmusError with a file:line:col.
 """
 from __future__ import annotations
 
-from weakmem.errors import LitmusError, Pos
+import re
+from dataclasses import fields, is_dataclass
+
+from weakmem.errors import LitmusError, Pos, quote, warn
 from weakmem.litmus.asm import split_asm
-from weakmem.litmus.ast import CThread, Litmus
+from weakmem.litmus.ast import CThread, Litmus, PFault, RegTerm
 from weakmem.litmus.cparse import parse_c_program
 from weakmem.litmus.split import blank, blank_comments, line_col, pos_at, split_litmus
 from weakmem.litmus.state import make_condition, parse_constraint, parse_init
@@ -53,7 +56,9 @@ def parse_litmus(path: str, text: str | None = None) -> Litmus:
     # ---------------------------------------------------------------- init
     a, b = sec.init
     line, col = line_col(text, a)
-    lit.init = parse_init(blank_comments(text, a, b, path), path, line, col)
+    itext = blank_comments(text, a, b, path)
+    _check_constants(text, itext, a, arch, path)
+    lit.init = parse_init(itext, path, line, col)
 
     # ---------------------------------------------------------------- program
     a, b = sec.prog
@@ -66,10 +71,13 @@ def parse_litmus(path: str, text: str | None = None) -> Litmus:
         if not threads:
             raise LitmusError("no thread functions (expected 'P0(...) { ... }')", pos_at(text, path, b))
         seen: dict[int, CThread] = {}
-        for t in threads:
+        for k, t in enumerate(threads):
             if t.tid in seen:
                 raise LitmusError(f"duplicate thread {t.name}", t.pos)
             seen[t.tid] = t
+            if t.tid != k:
+                raise LitmusError(f"processes must be P0, P1, ... in this order: found {quote(t.name)} "
+                                  f"where P{k} was expected", t.pos)
         lit.threads = sorted(threads, key=lambda t: t.tid)
         if sec.extra is not None:
             ea, eb = sec.extra
@@ -82,12 +90,66 @@ def parse_litmus(path: str, text: str | None = None) -> Litmus:
     # ---------------------------------------------------------------- constraint
     a, b = sec.constr
     ctext = blank_comments(text, a, b, path)
+    _check_constants(text, ctext, a, arch, path)
     line, col = line_col(text, a)
     k = parse_constraint(ctext, path, line, col)
     lit.locations = k.locations
     lit.filter = k.filter
     lit.condition = make_condition(k, ctext)
+    if k.quantifier is None:
+        # herd7 checks `forall (true)`: say so, a test cut short is the likely cause
+        warn("no final condition (exists/forall/~exists): checking 'forall (true)'", pos_at(text, path, len(text)))
+    _check_processes(lit)
     return lit
+
+
+# herd7's constants in the init block and the condition are the
+# architecture's machine integers: 32-bit for C, X86 and ARM, 64-bit for
+# the others.  A decimal literal must fit the signed range, a hexadecimal one
+# the unsigned range; herd7 stops on anything else (Int32/Int64.of_string).
+VALUE_BITS = {"C": 32, "X86": 32, "ARM": 32}
+_NUMBER = re.compile(r"(?<![\w.$])(-?)(0[xX][0-9a-fA-F]+|[0-9]+)(?![\w.])")
+MAX_DIGITS = 64           # longer digit runs are refused anywhere in a test
+
+
+def _check_constants(full: str, part: str, base: int, arch: str, path: str) -> None:
+    """Refuse constants of the init block / constraint that herd7 cannot read."""
+    bits = VALUE_BITS.get(arch, 64)
+    for m in _NUMBER.finditer(part):
+        digits = m.group(2)
+        if len(digits) > MAX_DIGITS:
+            raise LitmusError(f"number too long ({len(digits)} digits)", pos_at(full, path, base + m.start()))
+        hexa = digits[:2] in ("0x", "0X")
+        v = int(digits, 16) if hexa else int(digits)
+        hi = (1 << bits) - 1 if hexa else (1 << (bits - 1)) - 1 + (1 if m.group(1) else 0)
+        if v > hi:
+            raise LitmusError(f"constant {quote(m.group(0))} does not fit the {bits}-bit values of {arch}",
+                              pos_at(full, path, base + m.start()))
+
+
+def _check_processes(lit: Litmus) -> None:
+    """Registers named in the init block, `locations` and the condition
+    belong to threads of the test (herd7: "Bad process P2")."""
+    n = len(lit.threads)
+    parts = [lit.init, lit.locations, lit.condition.prop if lit.condition is not None else None]
+    for part in parts:
+        for t in _terms(part):
+            tid = getattr(t, "tid", None)
+            if type(tid) is int and tid >= n:      # (-1: a symbolic register, no thread)
+                raise LitmusError(f"bad process P{tid}: the test has threads P0..P{n - 1}",
+                                  getattr(t, "pos", None) or lit.pos)
+
+
+def _terms(x):
+    """The register terms and fault atoms in a piece of the parsed test."""
+    if isinstance(x, (list, tuple)):
+        for y in x:
+            yield from _terms(y)
+    elif isinstance(x, (RegTerm, PFault)):
+        yield x
+    elif is_dataclass(x):
+        for f in fields(x):
+            yield from _terms(getattr(x, f.name))
 
 
 def _split_asm_in_place(text: str, a: int, b: int, path: str):

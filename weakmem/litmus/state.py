@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from lark import Token
 
 from weakmem.errors import LitmusError, Pos
+from weakmem.limits import need_cells
 from weakmem.litmus._lark import GrammarParser, PosTransformer
 from weakmem.litmus.ast import (
     ArrayVal,
@@ -155,6 +156,7 @@ class StateTransformer(PosTransformer):
         size = _num(c[2])
         if size <= 0:
             raise LitmusError(f"bad array size {size}", self.pos(c[2]))
+        need_cells(size, f"array {target.name}", self.pos(c[2]))     # refused before anything is allocated
         return ctype, target, size
 
     def init_array(self, c):

@@ -38,7 +38,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable, Iterable, Iterator
 
-from weakmem.errors import LitmusError, Pos
+from weakmem.errors import LitmusError, Pos, quote
 from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
@@ -187,6 +187,11 @@ class AArch64Frontend:
                     labels[ai.label] = len(code)
                 if ai.text.strip():
                     code.append(decode(ai.text, ai.pos))
+            for ins in code:
+                tgt = ins.target
+                if type(tgt) is str and tgt not in labels:
+                    raise LitmusError(f"label {tgt} not found on {th.name}, although used in "
+                                      f"instruction {quote(ins.text)}", ins.pos)
             self.code.append(code)
             self.labels.append(labels)
             inv: dict[int, list[str]] = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from weakmem.litmus.ast import LabelVal, SymVal
-from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
+from weakmem.semantics.asm_common import (EMPTY, branch_to, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
                                           Ins, parse_int, split_operands, wrap)
 
 CONDS = ("EQ", "NE", "CS", "HS", "CC", "LO", "MI", "PL", "VS", "VC", "HI", "LS", "GE", "LT", "GT", "LE", "AL")
@@ -492,7 +492,7 @@ def d_b(arch, base, ops, setflags, cond, text):
             ok, deps = cond_holds(ex, st, cond)
         st.ctrl = st.ctrl | deps
         yield st, CondJump(lbl, ok)
-    return run
+    return branch_to(lbl, run)
 
 
 def d_cbz(arch, base, ops, setflags, cond, text):
@@ -505,7 +505,7 @@ def d_cbz(arch, base, ops, setflags, cond, text):
         zero = isinstance(v, int) and v == 0
         st.ctrl = st.ctrl | d
         yield st, CondJump(lbl, zero == (base == "CBZ"))
-    return run
+    return branch_to(lbl, run)
 
 
 def d_bx(arch, base, ops, setflags, cond, text):

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from weakmem.errors import LitmusError, Pos
+from weakmem.errors import LitmusError, Pos, quote
 from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import LabelVal, SymVal
@@ -176,6 +176,14 @@ class Ins:
 
 def nop_run(ex, st):
     yield st, None
+
+
+def branch_to(label: str, run):
+    """Mark a decoded branch's `run` with its target label, so that a label
+    missing from the thread is refused before anything runs (herd7: "Label
+    L not found on P0"), whether the branch is taken or not."""
+    run.target = label
+    return run
 
 
 class Arch:
@@ -344,6 +352,11 @@ class AsmFrontend:
                 raise LitmusError(msg, ai.pos or Pos(self.file)) from None
             ins.pos = ai.pos
             prog.append(ins)
+        for ins in prog:
+            tgt = getattr(ins.run, "target", None)
+            if tgt is not None and tgt not in labels:
+                raise LitmusError(f"label {tgt} not found on {th.name}, although used in "
+                                  f"instruction {quote(ins.text)}", ins.pos or Pos(self.file))
         while len(self.progs) <= th.tid:
             self.progs.append([])
             self.labels.append({})

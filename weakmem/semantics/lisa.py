@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 
 from weakmem.errors import LitmusError, Pos
 from weakmem.litmus.ast import SymVal
-from weakmem.semantics.asm_common import (EMPTY, R_KINDS, W_KINDS, F_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
+from weakmem.semantics.asm_common import (EMPTY, branch_to, R_KINDS, W_KINDS, F_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
                                           Ins)
 from weakmem.semantics.trace import PEvent
 
@@ -490,14 +490,14 @@ def make_run(ins: LInstr):
         return run
     if k == "b":
         if ins.reg is None:
-            return lambda ex, st: iter([(st, ins.label)])
+            return branch_to(ins.label, lambda ex, st: iter([(st, ins.label)]))
 
         def run(ex, st):
             v, d = ex.rd(st, ins.reg.name)
             st.ctrl = st.ctrl | d
             taken = False if ex.all_branches else (v != 0 if isinstance(v, int) else True)
             yield st, CondJump(ins.label, taken)
-        return run
+        return branch_to(ins.label, run)
     # `call[...]`: herd7 stops with "Obsolete 'call' instruction in BellSem" (after the bell check)
     def run(ex, st):
         raise ex.err(f"LISA, obsolete 'call' instruction '{ins}'")

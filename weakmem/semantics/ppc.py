@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from weakmem.litmus.ast import SymVal
-from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
+from weakmem.semantics.asm_common import (EMPTY, branch_to, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
                                           Ins, split_operands, wrap)
 
 RES, RESADDR = "RES", "RESADDR"
@@ -361,7 +361,7 @@ def d_cmp(arch, m, ops):
 def d_b(arch, m, ops):
     _n(ops, 1)
     lbl = ops[0].strip()
-    return lambda ex, st: iter([(st, lbl)])
+    return branch_to(lbl, lambda ex, st: iter([(st, lbl)]))
 
 
 def d_blr(arch, m, ops):
@@ -395,7 +395,7 @@ def d_bcc(arch, m, ops):
             raise ex.err(f"{m}: the order of two addresses is unknown")
         st.ctrl = st.ctrl | deps
         yield st, CondJump(lbl, bool(b) == want)
-    return run
+    return branch_to(lbl, run)
 
 
 # loads/stores: mnemonic -> (width bits, sign-extend)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from weakmem.litmus.ast import SymVal
-from weakmem.semantics.asm_common import (EMPTY, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
+from weakmem.semantics.asm_common import (EMPTY, branch_to, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
                                           Ins, split_operands, wrap)
 
 RESADDR = "RESADDR"
@@ -266,13 +266,13 @@ def d_bcc(arch, m, ops):
         b, db = ex.rd(st, r2)
         st.ctrl = st.ctrl | da | db
         yield st, CondJump(lbl, False if ex.all_branches else _compare(ex, o, a, b))
-    return run
+    return branch_to(lbl, run)
 
 
 def d_j(arch, m, ops):
     _n(ops, 1)
     lbl = ops[0].strip()
-    return lambda ex, st: iter([(st, lbl)])
+    return branch_to(lbl, lambda ex, st: iter([(st, lbl)]))
 
 
 def d_ret(arch, m, ops):
