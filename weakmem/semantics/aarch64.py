@@ -413,6 +413,8 @@ class AArch64Frontend:
                         nxt = self.step(q, ins)
                     except ValError as e:
                         raise self.err(str(e), ins) from None
+                    except (ArithmeticError, ValueError) as e:    # a shift out of range...: positioned
+                        raise self.err(f"cannot execute {quote(ins.text)}: {e}", ins) from None
                     if len(nxt) == 1 and nxt[0] is q:
                         continue
                     work.extend(reversed(nxt[1:]))

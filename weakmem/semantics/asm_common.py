@@ -538,7 +538,11 @@ class AsmFrontend:
                 self.cur = ins
                 check()
                 try:
-                    results = list(ins.run(self, st))
+                    try:
+                        results = list(ins.run(self, st))
+                    except (ArithmeticError, ValueError, ValueError_) as e:
+                        # (division by zero, a shift out of range...): a user error, positioned
+                        raise self.err(f"cannot execute {quote(ins.text)}: {e}", ins.pos) from None
                 except LitmusError:
                     if all_branches:
                         break       # a path that cannot happen (e.g. address 0 on a branch not taken)

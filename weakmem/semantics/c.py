@@ -447,6 +447,7 @@ class CFrontend:
             yield from h(e, st)
             return
         if name in C11_PRIMS:
+            self.nargs(e, C11_ARITY[name])
             yield from getattr(self, C11_PRIMS[name])(e, st)
             return
         raise self.err(f"Unknown macro {name}", e)
@@ -808,6 +809,15 @@ C11_PRIMS = {
     "atomic_compare_exchange_weak": "c11_cas",
     "atomic_add_unless": "b_atomic_add_unless",
 }
+# the number of arguments of each (C11, <stdatomic.h>; Linux for atomic_add_unless)
+C11_ARITY = {
+    "atomic_load_explicit": 2, "atomic_load": 1, "atomic_store_explicit": 3, "atomic_store": 2,
+    "atomic_thread_fence": 1, "atomic_exchange_explicit": 3, "atomic_exchange": 2,
+    "atomic_compare_exchange_strong_explicit": 5, "atomic_compare_exchange_weak_explicit": 5,
+    "atomic_compare_exchange_strong": 3, "atomic_compare_exchange_weak": 3, "atomic_add_unless": 3}
+C11_ARITY.update({f"atomic_fetch_{op}{x}": 3 if x else 2
+                  for op in ("add", "sub", "or", "xor", "and") for x in ("", "_explicit")})
+assert set(C11_ARITY) == set(C11_PRIMS)
 
 
 def _factory(test, macros, unroll):

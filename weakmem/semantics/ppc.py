@@ -289,10 +289,15 @@ def d_rld(arch, m, ops):
     if base in ("rldicl", "rldicr"):
         _n(ops, 4)
         ra, rs, sh, mx = arch.reg(ops[0]), arch.reg(ops[1]), arch.imm(ops[2]), arch.imm(ops[3])
+        for k in (sh, mx):
+            if not 0 <= k <= 63:
+                raise DecodeError(f"PPC, {base}: shift or mask bound {k} is not in 0..63")
         msk = mask64(mx, 63) if base == "rldicl" else mask64(0, mx)
     else:
         _n(ops, 3)
         ra, rs, n = arch.reg(ops[0]), arch.reg(ops[1]), arch.imm(ops[2])
+        if not 0 <= n <= 63:
+            raise DecodeError(f"PPC, {base}: shift {n} is not in 0..63")
         sh, msk = {"clrldi": (0, mask64(n, 63)), "clrrdi": (0, mask64(0, 63 - n)),
                    "sldi": (n, mask64(0, 63 - n)), "srdi": ((64 - n) % 64, mask64(n, 63)),
                    "rotldi": (n, M64)}[base]

@@ -82,10 +82,12 @@ def _binop(op: str, a: Val, b: Val) -> Val:
         return a | b
     if op == "^":
         return a ^ b
-    if op == "<<":
-        return a << b
-    if op == ">>":
-        return a >> b
+    if op in ("<<", ">>"):
+        if b < 0:
+            raise ValueError_(f"negative shift count {b}")
+        if op == "<<":
+            return a << b if b < 64 else 0          # (the result is wrapped to 32 bits)
+        return a >> b if b < 64 else (-1 if a < 0 else 0)
     if op == "<":
         return int(a < b)
     if op == "<=":

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from weakmem.errors import LitmusError, Pos
+from weakmem.errors import LitmusError, Pos, quote
 from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
@@ -247,7 +247,11 @@ class X86Frontend:
                 s.pc += 1
                 work.append(s)
                 continue
-            for s2 in self.step(ins, s, labels):
+            try:
+                nxt = self.step(ins, s, labels)
+            except (ArithmeticError, ValueError) as e:     # a shift out of range...: positioned
+                raise LitmusError(f"cannot execute {quote(ins.text)}: {e}", ins.pos or Pos(self.file)) from None
+            for s2 in nxt:
                 work.append(s2)
         out.reverse()
         return out
