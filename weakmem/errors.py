@@ -92,6 +92,8 @@ def quote(text: str, width: int = 40) -> str:
 def clean(text: str, width: int = MAX_MESSAGE) -> str:
     """One printable line of at most `width` characters."""
     text = str(text)
+    if len(text) > width:      # shorten quoted pieces first, then the whole line
+        text = _QUOTED.sub(lambda m: m.group(0) if len(m.group(0)) <= 62 else m.group(0)[:58] + "...'", text)
     if len(text) > 4 * width:
         text = text[:4 * width]
     out = []
@@ -103,8 +105,6 @@ def clean(text: str, width: int = MAX_MESSAGE) -> str:
         else:
             out.append(ascii(ch)[1:-1])
     s = "".join(out)
-    if len(s) > width:      # shorten quoted pieces first, then the whole line
-        s = _QUOTED.sub(lambda m: m.group(0) if len(m.group(0)) <= 62 else m.group(0)[:58] + "...'", s)
     if len(s) > width:
         s = s[:width - 3] + "..."
     return s

@@ -16,6 +16,13 @@ Inside `budget()` the address-space limit (RLIMIT_AS) is also lowered to what
 the process holds plus the budget (and a margin), so that one huge allocation
 fails at once with MemoryError (`guard_memory_error` turns it into
 MemoryLimit) instead of swapping; it is restored when the test ends.
+A watchdog backs the cooperative checks up: while a budget is active on the
+main thread, a CPU-time interval timer (SIGVTALRM, every `_TICK` seconds of
+CPU) looks at the same limits, so that code that calls no `check()` -- a
+library's parser, a pathological regular expression in pure Python -- still
+ends within a fraction of a second after its deadline (plus `_GRACE`, so
+that the cooperative checks, at safe points, normally come first).
+
 Absurd sizes known before anything is allocated (an array of 10^8 cells) are
 refused by their callers with `need_cells`, as positioned errors.
 """
@@ -23,11 +30,15 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
+import threading
 import time
 from contextlib import contextmanager
 
 from weakmem.errors import LitmusError, MemoryLimit, Pos, Timeout
 
+_TICK = 0.2                  # CPU seconds between two looks of the watchdog
+_GRACE = 0.5                 # the watchdog lets the cooperative checks go first
 _EVERY = 256                 # calls between two looks at the clock and at memory
 MAX_CELLS = 1 << 16          # largest array (cells) a test may declare
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -94,6 +105,34 @@ def _look(b: _Budget) -> None:
         raise MemoryLimit()
 
 
+def _watchdog(signum, frame) -> None:
+    b = _active
+    if b is None:
+        return
+    if b.deadline is not None and time.monotonic() > b.deadline + _GRACE:
+        raise Timeout()
+    if b.mem_limit is not None and rss_mb() > b.mem_limit:
+        raise MemoryLimit()
+
+
+def _start_watchdog():
+    """Install the watchdog (main thread only); what to restore, or None."""
+    if not hasattr(signal, "SIGVTALRM") or threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        old = signal.signal(signal.SIGVTALRM, _watchdog)
+        old_timer = signal.setitimer(signal.ITIMER_VIRTUAL, _TICK, _TICK)
+    except (ValueError, OSError):
+        return None
+    return old, old_timer
+
+
+def _stop_watchdog(saved) -> None:
+    old, old_timer = saved
+    signal.setitimer(signal.ITIMER_VIRTUAL, *old_timer)
+    signal.signal(signal.SIGVTALRM, old)
+
+
 def remaining() -> float | None:
     """Seconds left before the current test's deadline (None: no deadline)."""
     if _active is None or _active.deadline is None:
@@ -157,12 +196,16 @@ def budget(timeout: float | None = None, memory_mb: float | None = None, own: bo
     if memory_mb is not None and not _as_lowered:
         old_as = _lower_as(memory_mb)
         _as_lowered = old_as is not None
+    watchdog = _start_watchdog() if outer is None and (b.deadline is not None or b.mem_limit is not None) \
+        else None
     _active = b
     try:
         yield b
     except MemoryError:
         raise MemoryLimit() from None
     finally:
+        if watchdog is not None:
+            _stop_watchdog(watchdog)
         _active = outer
         if own and outer is not None and outer.deadline is not None:
             outer.deadline += time.monotonic() - t0

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Optional
 
-from weakmem.errors import CatError, Pos
+from weakmem.errors import CatError, Pos, warn
 from weakmem.limits import check, check_now
 
 from . import ast as A
@@ -260,6 +260,18 @@ def _seq_code(items_t: tuple[tuple[bool, Code], ...]) -> Code:
     return c
 
 
+def _walk(e):
+    """Every expression node under `e` (pre-order)."""
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, A.Expr):
+            yield x
+        if isinstance(x, (A.Expr, A.Binding)) or type(x) in (list, tuple):
+            items = x if type(x) in (list, tuple) else [getattr(x, f) for f in vars(x) if f != "pos"]
+            stack.extend(reversed([y for y in items if isinstance(y, (A.Expr, A.Binding, list, tuple))]))
+
+
 def _unbound(name: str, pos: Pos) -> Code:
     def c(vals, loc):
         raise CatError(f"unbound var: {name}", pos)
@@ -399,6 +411,36 @@ class Compiler:
                 return vals[0].ident
             return c, True
         return _unbound(name, pos), True
+
+    def known(self, name: str, sc: Optional[dict]) -> bool:
+        """Is `name` bound here (what `lookup` resolves without an error)?"""
+        return ((sc is not None and name in sc) or name in self.top or name in self.input_slot
+                or name in self.set_names or name in self.rel_names or name in self.tag_caps
+                or name in self.enums or name in PRIM_VALUES or name == "id")
+
+    def lint_show(self, ins: A.IShow, sc: Optional[dict]) -> None:
+        """`show` is not evaluated when checking tests, so what it names is
+        never looked up: warn (non-fatal) when it names nothing, and when its
+        expression runs on into the next line by juxtaposition (`show r` then
+        `typo ghb as tso`: the second line reads as a check but is part of
+        the show, and so is dropped)."""
+        if ins.e is None:
+            for nm in ins.names:
+                if not self.known(nm, sc):
+                    warn(f"show of an undefined name '{nm}'", ins.pos)
+            return
+        if any(isinstance(x, (A.Fun, A.LetIn, A.MatchSet, A.MatchTag)) for x in _walk(ins.e)):
+            return           # binders inside: no simple free-name test
+        runs_on = [x.arg for x in _walk(ins.e)
+                   if isinstance(x, A.App) and isinstance(x.arg, A.Var) and x.arg.pos.line > x.pos.line]
+        if runs_on:
+            a = min(runs_on, key=lambda v: (v.pos.line, v.pos.col))
+            first = min((v for v in _walk(ins.e) if v.pos.line == a.pos.line), key=lambda v: v.pos.col)
+            warn(f"'show' on line {ins.pos.line} goes on to line {a.pos.line}: what reads as a statement "
+                 f"there (a check?) is part of the show, and dropped", first.pos)
+        for x in _walk(ins.e):
+            if isinstance(x, A.Var) and not self.known(x.name, sc):
+                warn(f"show of an undefined name '{x.name}'", x.pos)
 
     def input_ref(self, name: str) -> Optional[int]:
         s = self.input_slot.get(name)
@@ -898,6 +940,7 @@ class Compiler:
             out.append(self.check(ins.kind, ins.spec, None, ins.pos))
             return
         if isinstance(ins, A.IShow):
+            self.lint_show(ins, None)
             if ins.e is None:
                 self.shown.extend(n for n in ins.names if n not in self.shown)
             return
@@ -1079,6 +1122,8 @@ class Compiler:
             return ck.static
         if isinstance(ins, (A.IShow, A.IUnshow, A.IEvents, A.IDebug,
                             A.ICatdep, A.IInclude, A.IEnum)):
+            if isinstance(ins, A.IShow):
+                self.lint_show(ins, sc)
             return True
         if isinstance(ins, A.ICall):
             pc, sp = self.lookup(ins.name, sc, ins.pos)

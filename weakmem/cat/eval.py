@@ -143,7 +143,9 @@ def _same_static(prog: C.Program, state: "_SegState", inp: ExecInput) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def _with_pos(e: CatError, st: C.Step) -> CatError:
+def _with_pos(e: CatError | RecursionError, st: C.Step) -> CatError:
+    if isinstance(e, RecursionError):      # a recursive cat function that does not stop
+        e = CatError("recursion too deep (a recursive function of the model that does not terminate?)")
     if e.pos is None:
         e.pos = st.pos
     return e
@@ -211,7 +213,7 @@ def _exec_local(steps: list[C.Step], vals: list, loc: dict, flags: list,
                     f = _exec_local(st.branches[i], vals, loc, flags, rec)  # type: ignore[attr-defined]
                     if f is not None:
                         return f
-        except CatError as e:
+        except (CatError, RecursionError) as e:
             raise _with_pos(e, st)
     return None
 
@@ -334,7 +336,7 @@ def _build_segment(prog: C.Program, seg: int, env: list,
         rec: list = []       # static phase: always recorded (once per key, on failure only)
         try:
             f = _exec_top(st, env, fl, rec)
-        except CatError as e:
+        except (CatError, RecursionError) as e:
             raise _with_pos(e, st)
         if fl:
             program.append(C.SMark(C.MARK_FLAG, fl, st.pos))
@@ -348,7 +350,7 @@ def _build_segment(prog: C.Program, seg: int, env: list,
         try:
             s = wst.code(env, None)                              # type: ignore[attr-defined]
             state.with_elems = list(elements(env[0].n, s))
-        except CatError as e:
+        except (CatError, RecursionError) as e:
             raise _with_pos(e, wst)
         program.append(C.SMark(C.SWITCH, [], wst.pos))
     state.program = program
@@ -446,7 +448,7 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
                         rec.clear()
                     yield Outcome(False, tuple(flags), f, _env_of(prog, vals), fail)
                     return
-        except CatError as e:
+        except (CatError, RecursionError) as e:
             raise _with_pos(e, st)
         i += 1
     yield Outcome(True, tuple(flags), None, _env_of(prog, vals))

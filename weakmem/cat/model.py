@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from weakmem.errors import CatError, Pos
+from weakmem.limits import check_now
 
 from . import ast as A
 from .parse import parse_file
@@ -126,6 +127,10 @@ def load_cfg(path: str | os.PathLike) -> Cfg:
         if key.startswith("-"):
             key = key[1:]
         if key == "model":
+            if not val.endswith(".cat"):
+                # herd7 reads the model as a cat file: anything else is no model
+                raise CatError(f"configuration names '{val}' as its model: a .cat file is expected",
+                               Pos(p, ln, raw.find(val) + 1 if val else 1))
             cfg.model = val
         elif key == "bell":
             cfg.bell = val
@@ -275,11 +280,17 @@ class Model:
         return prog
 
 
+MAX_INCLUDES = 500        # includes expanded for one model, all files together
+MAX_INCLUDE_DEPTH = 40    # files including files
+
+
 class _Loader:
     def __init__(self, search_path: list[str], variants: set[str]):
         self.search_path = [os.fspath(d) for d in search_path]
         self.variants = {v.strip().lower() for v in variants}
         self.files: list[str] = []
+        self.includes = 0
+        self.parsed: dict[str, A.CatFile] = {}      # each file is parsed once
 
     def dirs_for(self, current: Optional[str]) -> list[str]:
         out = []
@@ -294,8 +305,11 @@ class _Loader:
         if key in stack:
             raise CatError(f"include cycle through {os.path.basename(path)}",
                            Pos(path))
-        cf = parse_file(path)
-        self.files.append(path)
+        cf = self.parsed.get(key)
+        if cf is None:
+            cf = self.parsed[key] = parse_file(path)
+        if path not in self.files:
+            self.files.append(path)
         instrs = self.expand(cf.instrs, path, stack + (key,))
         return A.CatFile(cf.path, cf.title, cf.arch, instrs)
 
@@ -304,9 +318,19 @@ class _Loader:
         out: list[A.Instr] = []
         for ins in instrs:
             if isinstance(ins, A.IInclude):
+                check_now()
                 p = resolve_file(ins.file, self.dirs_for(current))
                 if p is None:
                     raise CatError(f"cannot find file {ins.file}", ins.pos)
+                # errors about an include are reported on the include line
+                if os.path.abspath(p) in stack:
+                    chain = " -> ".join(os.path.basename(s) for s in stack[stack.index(os.path.abspath(p)):])
+                    raise CatError(f"include cycle: {chain} -> {os.path.basename(p)}", ins.pos)
+                self.includes += 1
+                if self.includes > MAX_INCLUDES:
+                    raise CatError(f"more than {MAX_INCLUDES} includes", ins.pos)
+                if len(stack) >= MAX_INCLUDE_DEPTH:
+                    raise CatError(f"includes nested more than {MAX_INCLUDE_DEPTH} deep", ins.pos)
                 out.extend(self.load(p, stack).instrs)
             elif isinstance(ins, A.IIf):
                 then = self.expand(ins.then, current, stack)

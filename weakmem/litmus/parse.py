@@ -98,7 +98,7 @@ def parse_litmus(path: str, text: str | None = None) -> Litmus:
     lit.condition = make_condition(k, ctext)
     if k.quantifier is None:
         # herd7 checks `forall (true)`: say so, a test cut short is the likely cause
-        warn("no final condition (exists/forall/~exists): checking 'forall (true)'", pos_at(text, path, len(text)))
+        warn("no final condition (exists/forall/~exists): checking 'forall (true)'", pos_at(text, path, len(text.rstrip())))
     _check_processes(lit)
     return lit
 

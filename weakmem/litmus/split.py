@@ -32,9 +32,33 @@ _INFO = re.compile(r"([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*([^\n]*)")
 _THREAD_START = re.compile(r"P[0-9]+[ \t]*[(|;]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_/.\-]*")
 _NOTEXISTS = re.compile(r"~[ \t\r\n]*exists(?![A-Za-z0-9_/.\-])")
-_RESULT = re.compile(
-    r"(?m)^[ \t]*(?:\(\*|/\*|//|\*)?[ \t]*Result:[ \t]*(.*?)[ \t]*(?:\*\)|\*/)?[ \t]*$")
 _WORDCHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_/.-")
+
+
+def _results(text: str) -> list[str]:
+    """The ` * Result: Never` comment lines: `Result:` first on its line, after
+    an optional comment opener.  (Plain string operations: linear whatever
+    the spacing.)"""
+    out = []
+    if "Result:" not in text:
+        return out
+    for line in text.split("\n"):
+        if "Result:" not in line:
+            continue
+        s = line.strip(" \t\r")
+        for opener in ("(*", "/*", "//", "*"):
+            if s.startswith(opener):
+                s = s[len(opener):].lstrip(" \t")
+                break
+        if not s.startswith("Result:"):
+            continue
+        s = s[len("Result:"):].strip(" \t")
+        for closer in ("*)", "*/"):
+            if s.endswith(closer):
+                s = s[:-len(closer)].rstrip(" \t")
+                break
+        out.append(s)
+    return out
 
 
 @dataclass
@@ -279,5 +303,5 @@ def split_litmus(text: str, file: str) -> Sections:
     end = text.find("<<", c0)
     sec.constr = (c0, n if end < 0 else end)
 
-    sec.results = [r.group(1) for r in _RESULT.finditer(text)]
+    sec.results = _results(text)
     return sec
