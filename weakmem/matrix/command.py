@@ -1,6 +1,7 @@
 """The `weakmem matrix FILE` command (registered in weakmem.cli)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -32,12 +33,23 @@ def matrix(emit_dir, fmt, dialect, targets, no_languages, timeout, unroll, file)
     LSE), Armv7, POWER and RISC-V; the generated herd assembly tests run
     with weakmem's CPU models.  One table: target, model, verdict, and the
     instructions chosen for each access."""
-    from weakmem.errors import WeakmemError
     from weakmem.matrix.core import build_matrix
 
-    try:
+    with user_errors(file):
         m = build_matrix(file, dialect=dialect, targets=list(targets) or None, timeout=timeout,
                          unroll=unroll, emit_dir=emit_dir, languages=not no_languages)
+    if fmt == "json":
+        click.echo(json.dumps([r.as_json() for r in m.rows], indent=1))
+        return
+    render_table(m)
+
+
+@contextlib.contextmanager
+def user_errors(file: str):
+    """Bad input ends the command with one line `FILE:LINE:COL: error: ...` and status 1."""
+    from weakmem.errors import WeakmemError
+    try:
+        yield
     except WeakmemError as e:
         click.echo(str(e) if e.pos is not None else f"{file}: error: {e.msg}", err=True)
         sys.exit(1)
@@ -47,10 +59,6 @@ def matrix(emit_dir, fmt, dialect, targets, no_languages, timeout, unroll, file)
     except OSError as e:
         click.echo(f"{file}: error: {e.strerror or e}", err=True)
         sys.exit(1)
-    if fmt == "json":
-        click.echo(json.dumps([r.as_json() for r in m.rows], indent=1))
-        return
-    render_table(m)
 
 
 def verdict_cell(row) -> str:

@@ -362,14 +362,11 @@ def build_matrix(path: str, dialect: str | None = None, targets: list[str] | Non
             row.verdict, row.reason = "Not compiled", str(hw_error)
             continue
         t1 = time.monotonic()
+        tname = f"{safe_name(name)}.{target.id}"
         try:
-            codes = [compile_thread(target, ir, cvars.get(ir.tid, set())) for ir in irs]
-            shown = [s for c in codes for s in c.shown]
-            row.instructions = instructions_text(shown)
-            tname = f"{safe_name(name)}.{target.id}"
-            comment = [f"weakmem matrix: {os.path.basename(path)} ({d} dialect) compiled for {target.name}",
-                       row.instructions]
-            row.text = litmus_text(test, target, tname, codes, low, comment)
+            row.text, codes = compile_test(test, target, low, irs, cvars, tname,
+                                           f"{os.path.basename(path)} ({d} dialect)")
+            row.instructions = instructions_text([s for c in codes for s in c.shown])
         except NotCompilable as e:
             row.verdict, row.reason = "Not compiled", str(e)
             row.seconds = time.monotonic() - t1
@@ -401,6 +398,16 @@ def build_matrix(path: str, dialect: str | None = None, targets: list[str] | Non
     mx.notes = notes_for(test, irs, d) + mx.notes
     mx.seconds = time.monotonic() - t0
     return mx
+
+
+def compile_test(test: A.Litmus, target: M.Target, low: Lowerer, irs, cvars: dict[int, set[str]],
+                 tname: str, what: str) -> tuple[str, list[ThreadCode]]:
+    """The herd assembly litmus test of a lowered C test for one target, and
+    each thread's code.  Raises NotCompilable."""
+    codes = [compile_thread(target, ir, cvars.get(ir.tid, set())) for ir in irs]
+    comment = [f"weakmem matrix: {what} compiled for {target.name}",
+               instructions_text([s for c in codes for s in c.shown])]
+    return litmus_text(test, target, tname, codes, low, comment), codes
 
 
 def _default_model(arch: str) -> str:
