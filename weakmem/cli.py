@@ -167,6 +167,7 @@ from weakmem.batch.command import check as _check, diff as _diff, history as _hi
 main.add_command(_check)
 main.add_command(_history)
 main.add_command(_diff)
+
 # `weakmem fix` lives in weakmem/fix (minimal verified barriers, ranked by cost per CPU)
 from weakmem.fix.command import fix as _fix  # noqa: E402
 
