@@ -20,7 +20,7 @@ from weakmem.matrix.command import TARGET_IDS, user_errors
 @click.option("--write", "write", metavar="FILE", type=click.Path(dir_okay=False),
               help="write the best patched test to FILE")
 @click.option("--max-fixes", type=int, default=10, show_default=True, help="at most this many fixes")
-@click.option("--max-size", type=int, default=4, show_default=True, help="at most this many changes per fix")
+@click.option("--max-size", type=int, default=6, show_default=True, help="at most this many changes per fix")
 @click.option("--budget", type=float, default=60.0, show_default=True, metavar="S",
               help="stop searching after S seconds (the fixes found so far are verified)")
 @click.option("--timeout", type=float, default=None, metavar="S", help="time limit per engine run")

@@ -95,7 +95,7 @@ def all_targets(test, dialect: str | None) -> list[Target]:
     return [model_target(m) for m in models] + [cpu_target(t) for t in CPU_IDS]
 
 
-def fix_test(path: str, models=(), targets=(), every_target=False, max_fixes=10, max_size=4,
+def fix_test(path: str, models=(), targets=(), every_target=False, max_fixes=10, max_size=6,
              budget=60.0, timeout=None, unroll=2, text: str | None = None) -> FixReport:
     t0 = time.monotonic()
     if text is None:

@@ -126,6 +126,22 @@ for _n in _LK_RMW:
     ACCESS["linux"][f"{_n}_acquire"] = [_s(_n, {"acq", "rel", "mb"})]
     ACCESS["linux"][f"{_n}_release"] = [_s(_n, {"acq", "rel", "mb"})]
 
+# Plain C accesses `*p = v` / `*p` -> marked ones (templates: {p} pointer, {v} value),
+# with the stronger forms that carry ordering too.  "once": the access is marked.
+PLAIN_LOAD: dict[str, list[tuple[str, frozenset]]] = {
+    "linux": [("READ_ONCE(*{p})", frozenset({"once"})), ("smp_load_acquire({p})", frozenset({"once", "acq"}))],
+    "xen": [("read_atomic({p})", frozenset({"once"}))],
+    "qemu": [("qatomic_read({p})", frozenset({"once"})), ("qatomic_load_acquire({p})", frozenset({"once", "acq"}))],
+}
+PLAIN_STORE: dict[str, list[tuple[str, frozenset]]] = {
+    "linux": [("WRITE_ONCE(*{p}, {v})", frozenset({"once"})),
+              ("smp_store_release({p}, {v})", frozenset({"once", "rel"}))],
+    "xen": [("write_atomic({p}, {v})", frozenset({"once"}))],
+    "qemu": [("qatomic_set({p}, {v})", frozenset({"once"})),
+             ("qatomic_store_release({p}, {v})", frozenset({"once", "rel"})),
+             ("qatomic_set_mb({p}, {v})", frozenset({"once", "rel", "mb"}))],
+}
+
 # C11: memory-order argument strengthening, per kind of access
 C11_ORDERS = {
     "load": {"rlx": ["acq", "sc"], "con": ["acq", "sc"], "acq": ["sc"]},

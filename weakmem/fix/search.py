@@ -44,7 +44,7 @@ class Search:
     (stopping at the first that fails); `estimate(change) -> float` orders
     candidates."""
 
-    def __init__(self, changes, check, estimate, max_fixes=10, max_size=4, budget=60.0):
+    def __init__(self, changes, check, estimate, max_fixes=10, max_size=6, budget=60.0):
         self.changes = list(changes)
         self.check = check
         self.estimate = estimate
@@ -130,6 +130,8 @@ class Search:
                 return [], True      # cannot happen with a monotone model; be safe
         optional = [p for p in positions if p not in required and p in viable]
         fixes: list[frozenset] = []
+        # every fix holds the required positions: never fewer changes than that
+        self.max_size = max(self.max_size, len(required))
         for size in range(max(1, len(required)), self.max_size + 1):
             extra = size - len(required)
             if extra < 0 or extra > len(optional):

@@ -84,6 +84,8 @@ class CSites:
     threads_items: dict[int, list[Item]]
 
 
+# Linux locks: accesses to the lock word (the LKMM's lock events), not compiled by the matrix
+LOCK_KINDS = {"spin_lock": "rmw", "spin_trylock": "rmw", "spin_unlock": "store", "spin_is_locked": "load"}
 _HERD_KIND = {"__load": "load", "__store": "store", "__fence": "fence"}
 
 
@@ -104,6 +106,9 @@ class _Walker:
                 for a, role in zip(e.args, api.args or "p" * len(e.args)):
                     # an lvalue argument (READ_ONCE(*x)) is the access itself
                     self.expr(a.e if role == "l" and isinstance(a, A.EDeref) else a, item, role == "l")
+                return
+            if api is not None and api.kind == "unsupported" and e.name in LOCK_KINDS:
+                item.accesses.append(Access(e, LOCK_KINDS[e.name], None))
                 return
             if api is not None and api.kind == "fence":
                 if api.key not in ("f:compiler", "f:lk_rcu"):
@@ -307,7 +312,11 @@ def useful(c: Change, items: list[Item]) -> bool:
 
 def useful_tokens(strength, before: set, after: set) -> bool:
     """Whether one of the orderings in `strength` has something to order,
-    given the kinds of access ('r', 'w') before and after the change."""
+    given the kinds of access ('r', 'w') before and after the change.  A
+    plain access made marked ("once") is useful by itself, but not in a
+    form whose extra ordering orders nothing."""
+    if "once" in strength:
+        return strength == {"once"} or useful_tokens(strength - {"once"}, before, after)
     for tok in strength:
         if tok == "sc" and before and after:
             return True
@@ -408,6 +417,37 @@ def _access_changes(tid: int, items: list[Item], dialect: str, lines: list[str])
                 out.append(Change(tid, call.pos.line, "replace", _with_order(old, o), old=old, col=call.pos.col,
                                   name=f"{call.name}({MENU.C11_ORDER_NAME[o]})",
                                   strength=MENU.C11_ORDER_STRENGTH[o], position=pos))
+    out.extend(_plain_changes(tid, items, dialect, lines))
+    return out
+
+
+def _plain_changes(tid: int, items: list[Item], dialect: str, lines: list[str]) -> list[Change]:
+    """`*p = v;` -> WRITE_ONCE(*p, v) & co., `*p` -> READ_ONCE(*p) & co. (whole
+    statements on one line, p a name)."""
+    out: list[Change] = []
+    for it in items:
+        for acc in it.accesses:
+            e = acc.call
+            if acc.kind not in ("pload", "pstore") or not isinstance(e, A.EDeref) or \
+                    not isinstance(e.e, A.EVar) or e.pos is None:
+                continue
+            text = lines[e.pos.line - 1]
+            k = e.pos.col - 1
+            if acc.kind == "pstore":
+                m = re.match(r"\*\s*(\w+)\s*=(?!=)\s*(.*?)\s*;\s*$", text[k:])
+                if not m or m.group(1) != e.e.name:
+                    continue
+                old = text[k:k + m.end(2)]
+                forms = [(f.format(p=m.group(1), v=m.group(2)), st) for f, st in MENU.PLAIN_STORE.get(dialect, [])]
+            else:
+                m = re.match(r"\*\s*(\w+)", text[k:])
+                if not m or m.group(1) != e.e.name:
+                    continue
+                old = m.group(0)
+                forms = [(f.format(p=m.group(1)), st) for f, st in MENU.PLAIN_LOAD.get(dialect, [])]
+            for new, st in forms:
+                out.append(Change(tid, e.pos.line, "replace", new, old=old, col=e.pos.col, name=new.split("(")[0],
+                                  strength=st, position=("call", tid, e.pos.line, e.pos.col)))
     return out
 
 

@@ -211,8 +211,8 @@ C11: dict[str, Api] = {
     "atomic_store": _st("st:sc", "pv"),
     "atomic_exchange_explicit": _rmw("rmw:{mo}", "xchg", "pvm"),
     "atomic_exchange": _rmw("rmw:sc", "xchg", "pv"),
-    "atomic_thread_fence": _f("f:{mo}"),
-    "atomic_signal_fence": _f("f:compiler"),
+    "atomic_thread_fence": Api("fence", "f:{mo}", "m"),
+    "atomic_signal_fence": Api("fence", "f:compiler", "m"),
     "atomic_compare_exchange_strong_explicit": _rmw("rmw:{mo}", "cas", "penmf"),
     "atomic_compare_exchange_strong": _rmw("rmw:sc", "cas", "pen"),
     "atomic_compare_exchange_weak_explicit": _no(
@@ -224,8 +224,8 @@ C11: dict[str, Api] = {
     "__atomic_load_n": _ld("ld:{mo}", "pm"),
     "__atomic_store_n": _st("st:{mo}", "pvm"),
     "__atomic_exchange_n": _rmw("rmw:{mo}", "xchg", "pvm"),
-    "__atomic_thread_fence": _f("f:{mo}"),
-    "__atomic_signal_fence": _f("f:compiler"),
+    "__atomic_thread_fence": Api("fence", "f:{mo}", "m"),
+    "__atomic_signal_fence": Api("fence", "f:compiler", "m"),
     "__sync_synchronize": _f("f:sc"),
 }
 for _o in ("add", "sub", "and", "or", "xor"):
