@@ -349,3 +349,105 @@ def test_docs_barrier_cost_tables_match_the_mappings():
             assert [costs[key][c] for c in cols] == nums, (dialect, key)
             checked += 1
     assert checked == 8
+
+
+X86_SB = """X86 SB
+{ x=0; y=0; }
+ P0          | P1          ;
+ MOV [x],$1  | MOV [y],$1  ;
+ MOV EAX,[y] | MOV EAX,[x] ;
+exists (0:EAX=0 /\\ 1:EAX=0)
+"""
+
+A64_MP = """AArch64 MP
+{
+0:X1=x; 0:X3=y;
+1:X1=y; 1:X3=x;
+}
+ P0          | P1          ;
+ MOV W0,#1   | LDR W0,[X1] ;
+ STR W0,[X1] | LDR W2,[X3] ;
+ STR W0,[X3] |             ;
+exists (1:X0=1 /\\ 1:X2=0)
+"""
+
+C11_MP = """C c11-MP
+{}
+P0(atomic_int *x, atomic_int *y)
+{
+	atomic_store_explicit(x, 1, memory_order_relaxed);
+	atomic_store_explicit(y, 1, memory_order_relaxed);
+}
+P1(atomic_int *x, atomic_int *y)
+{
+	int r0 = atomic_load_explicit(y, memory_order_relaxed);
+	int r1 = atomic_load_explicit(x, memory_order_relaxed);
+}
+exists (1:r0=1 /\\ 1:r1=0)
+"""
+
+PLAIN_SB = """C plain-SB
+{}
+P0(int *x, int *y)
+{
+	*x = 1;
+	int r0 = *y;
+}
+P1(int *x, int *y)
+{
+	*y = 1;
+	int r0 = *x;
+}
+exists (0:r0=0 /\\ 1:r0=0)
+"""
+
+
+def test_assembly_fences_x86():
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "SB.litmus"
+        p.write_text(X86_SB)
+        rep = fix_test(str(p))
+    assert [t.id for t in rep.targets] == ["x86-tso"]
+    assert [sorted((c.thread, c.text) for c in f.changes) for f in rep.fixes] == [[(0, "MFENCE"), (1, "MFENCE")]]
+    assert rep.fixes[0].cost == {"X86": 8}
+    assert " MFENCE |  ;" in rep.fixes[0].litmus
+
+
+def test_assembly_aarch64_release_acquire_and_fences(tmp_path):
+    rep = fix_test(write(tmp_path, "MP", A64_MP))
+    sums = [sorted((c.thread, c.text.split()[0] if c.kind == "replace" else c.text) for c in f.changes)
+            for f in rep.fixes]
+    assert [(0, "STLR"), (1, "LDAR")] in sums
+    assert [(0, "DMB ISHST"), (1, "DMB ISHLD")] in sums
+    assert sums.index([(0, "STLR"), (1, "LDAR")]) < sums.index([(0, "DMB ISH"), (1, "DMB ISH")])
+    for f in rep.fixes:
+        t = parse_litmus("p.litmus", f.litmus)
+        opts = Options()
+        assert check_test(t, ModelCache().get(opts, t.arch), opts).verdict.observation == "Never"
+
+
+def test_c11_fences_and_orders(tmp_path):
+    rep = fix_test(write(tmp_path, "c11", C11_MP))
+    assert [t.id for t in rep.targets] == ["rc11"] + CPUS
+    texts = [{c.text for c in f.changes} for f in rep.fixes]
+    assert {"atomic_store_explicit(y, 1, memory_order_release)",
+            "atomic_load_explicit(y, memory_order_acquire)"} in texts
+    assert {"atomic_thread_fence(memory_order_release);", "atomic_thread_fence(memory_order_acquire);"} in texts
+
+
+def test_plain_accesses_get_marked_under_lkmm(tmp_path):
+    rep = fix_test(write(tmp_path, "plain", PLAIN_SB))
+    best = rep.fixes[0]
+    assert {c.text for c in best.changes} >= {"smp_mb();"}
+    assert any(c.text.startswith(("READ_ONCE", "WRITE_ONCE")) for c in best.changes)
+
+
+def test_explain_cycles_pruner_keeps_changes_on_a_cycle():
+    from weakmem.fix.prune import ExplainCycles
+    from weakmem.fix.sites import Change
+    p = ExplainCycles([[(0, 5), (0, 7), (1, 12), (1, 14)]])
+    inside = Change(0, 6, "insert", "smp_mb();", position=("gap", 0, 6))
+    outside = Change(0, 9, "insert", "smp_mb();", position=("gap", 0, 9))
+    other = Change(2, 20, "insert", "smp_mb();", position=("gap", 2, 20))
+    assert p.keep([inside, outside, other]) == [inside]

@@ -73,7 +73,8 @@ def render_text(rep, write=None) -> str:
     for k, f in enumerate(rep.fixes, 1):
         costs = " · ".join(f"{tid} {c}" for tid, c in f.cost.items())
         out.append("")
-        out.append(f"fix {k}: cost {f.total}  ({costs})")
+        out.append(f"fix {k}: cost {f.total}  ({costs})" if f.cost else
+                   f"fix {k}: (no CPU this test compiles for: no cost)")
         for c in f.changes:
             out.append(f"  {c.describe()}")
         out.append(f.diff.rstrip("\n"))
