@@ -20,8 +20,9 @@ def test_text_and_explain():
     r = run("run", "--explain", os.path.join(EX, "SB+mb.litmus"), os.path.join(EX, "SB.litmus"))
     assert r.exit_code == 0, r.output
     assert "SB+mb: Never" in r.output and "SB: Sometimes" in r.output
-    assert "rejected by propagation" in r.output          # the LKMM axiom that forbids SB+mb
-    assert "witness" in r.output
+    assert "check propagation" in r.output                # the LKMM axiom that forbids SB+mb
+    assert "-[po;mb;po]->" in r.output and "-[fre]->" in r.output   # and its cycle
+    assert "witness" in r.output and "W x then R y on P0: unordered" in r.output
 
 
 def test_herd_format_block():

@@ -5,28 +5,8 @@ import sys
 
 import click
 
+from weakmem.cli_options import _megabytes, model_options
 from weakmem.errors import LimitReached, WeakmemError, clean
-
-
-def _seconds(ctx, param, value):
-    """--timeout: a finite number of seconds > 0 (None: no limit)."""
-    import math
-    if value is None:
-        return None
-    if not math.isfinite(value) or value <= 0:
-        raise click.BadParameter(f"{value!r} is not a positive finite number of seconds")
-    return value
-
-
-def _megabytes(ctx, param, value):
-    """--memory: a finite number of MiB > 0 (default: a share of the RAM)."""
-    import math
-    from weakmem.limits import default_memory_mb
-    if value is None:
-        return float(default_memory_mb())
-    if not math.isfinite(value) or value <= 0:
-        raise click.BadParameter(f"{value!r} is not a positive finite number of MiB")
-    return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,19 +16,13 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--model", "model", metavar="NAME|FILE.cat", help="built-in model name or a .cat file")
-@click.option("--conf", "conf", metavar="FILE.cfg", help="herd7 configuration file (model, bell, macros, variant)")
-@click.option("-I", "includes", multiple=True, metavar="DIR", help="add DIR to the model/include search path")
-@click.option("--unroll", type=click.IntRange(min=0), default=2, show_default=True, help="loop unrolling bound")
+@model_options
 @click.option("--format", "fmt", type=click.Choice(["text", "herd", "json"]), default="text", show_default=True)
-@click.option("--timeout", type=float, default=None, metavar="S", callback=_seconds,
-              help="per-test time limit in seconds (default: none)")
 @click.option("--memory", type=float, default=None, metavar="MB", callback=_megabytes,
               help="per-test memory budget in MiB (default: half the RAM, at most 4096)")
-@click.option("--variant", "variants", multiple=True, metavar="NAME", help="set a cat variant (repeatable)")
-@click.option("--optace/--no-optace", default=True, show_default=True,
-              help="prune rf/final-write choices that break per-location coherence before running the model")
-@click.option("--explain", is_flag=True, help="text format: show a witness execution, or what forbids the outcome")
+@click.option("--explain", is_flag=True,
+              help="add the explanation: a witness execution, or the checks and cycles that forbid the outcome "
+                   "(weakmem explain has more)")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, explain, files) -> None:
     """Check litmus FILES and print each verdict and its final states."""
@@ -64,14 +38,19 @@ def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, e
     cache = ModelCache()
     failures = 0
     for f in files:
-        test = lm = None
+        test = lm = why = None
         try:
             # one deadline and one memory budget for everything done for this file
             with limits.budget(timeout, memory):
                 test = parse_litmus(f)
                 with limits.budget(timeout, memory, own=True):    # models are shared by the tests
                     lm = cache.get(opts, test.arch, test)
-                res = check_test(test, lm, opts)
+                if explain:
+                    from weakmem.explain import explain as explain_test
+                    why = explain_test(test, lm, opts)
+                    res = why.result
+                else:
+                    res = check_test(test, lm, opts)
         except LimitReached as e:
             res = limit_result(f, test, lm, opts, e.what)
         except WeakmemError as e:
@@ -90,12 +69,19 @@ def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, e
         if fmt == "herd":
             click.echo(herd_block(res))
         elif fmt == "json":
-            click.echo(json_line(res))
+            if why is not None:
+                import json
+
+                from weakmem.explain.render import to_json
+                from weakmem.report.jsonout import json_obj
+                click.echo(json.dumps({**json_obj(res), "explanation": to_json(why)}))
+            else:
+                click.echo(json_line(res))
         else:
             text = text_report(res)
-            if explain:
-                from weakmem.report.explain import explain as why
-                text += why(res)
+            if why is not None:
+                from weakmem.explain.render import render_text
+                text += render_text(why)
             click.echo(text)
         sys.stdout.flush()
     if failures:
@@ -172,6 +158,13 @@ main.add_command(_diff)
 from weakmem.fix.command import fix as _fix  # noqa: E402
 
 main.add_command(_fix)
+
+
+
+# `weakmem explain` lives in weakmem/explain
+from weakmem.explain.command import explain_cmd as _explain  # noqa: E402
+
+main.add_command(_explain)
 
 
 if __name__ == "__main__":

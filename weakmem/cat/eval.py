@@ -26,7 +26,7 @@ from weakmem.errors import CatError
 from weakmem.limits import check
 
 from . import compile as C
-from .failure import CheckFailure, make_failure
+from .failure import CheckFailure, Evaluation, make_failure
 from .model import Model
 from .prims import Ctx
 from .values import ESet, Proc, elements, kind, to_int
@@ -64,6 +64,9 @@ class Outcome:
     # with evaluate(..., explain=True) only: the failing check, its value
     # and scope (weakmem.cat.failure.CheckFailure); None otherwise
     failure: Optional[CheckFailure] = None
+    # with explain=True only, for allowed outcomes: the slot values, to
+    # evaluate the model's checks and names on this execution
+    evaluation: Optional[Evaluation] = None
 
 
 class _SegState:
@@ -451,7 +454,8 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
         except (CatError, RecursionError) as e:
             raise _with_pos(e, st)
         i += 1
-    yield Outcome(True, tuple(flags), None, _env_of(prog, vals))
+    yield Outcome(True, tuple(flags), None, _env_of(prog, vals),
+                  evaluation=Evaluation(prog, vals) if rec is not None else None)
 
 
 def evaluate(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None,

@@ -293,6 +293,42 @@ def _free_vars(e: Any, bound: set) -> Iterator[str]:
                 yield from _free_vars(x, bound)
 
 
+class Evaluation:
+    """The slot values of one evaluation (allowed or not), for looking at the
+    model's checks on an execution: `evaluate(..., explain=True)` attaches
+    one to every allowed Outcome (`out.evaluation`)."""
+
+    def __init__(self, prog, vals: list):
+        self.probe = Probe(prog, vals)
+
+    @property
+    def n(self) -> int:
+        return self.probe.n
+
+    def scope(self) -> Scope:
+        """The top-level names at the end of the model."""
+        return Scope(self.probe, self.probe.prog.compiler.top, None, "end of model")
+
+    def checks(self) -> list[tuple[Any, Scope]]:
+        """The model's top-level checks that can reject (not flags), each
+        with the scope it stands in: (SCheck step, Scope)."""
+        from . import compile as C
+        out = []
+
+        def walk(steps):
+            for st in steps:
+                if st.kind == C.CHECK and st.ckind in ("check", "assert") and st.spec is not None:
+                    out.append((st, Scope(self.probe, st.scope or {}, None, f"check {st.name}")))
+                elif st.kind == C.REC and getattr(st, "when", None) is not None:
+                    w = st.when
+                    out.append((w, Scope(self.probe, w.scope or {}, None, f"check {w.name}")))
+                elif st.kind == C.BRANCH:
+                    for blk in st.branches:
+                        walk(blk)
+        walk(self.probe.prog.steps)
+        return out
+
+
 def make_failure(prog, name: str, rec: tuple, static: bool) -> CheckFailure:
     """Build the CheckFailure from what the evaluator recorded:
     (SCheck step, value, slot values, local dict)."""
@@ -306,4 +342,4 @@ def make_failure(prog, name: str, rec: tuple, static: bool) -> CheckFailure:
         scope=Scope(probe, st.scope or {}, local, f"check {st.name}"))
 
 
-__all__ = ["CheckFailure", "Scope", "Local", "Probe", "make_failure"]
+__all__ = ["CheckFailure", "Evaluation", "Scope", "Local", "Probe", "make_failure"]

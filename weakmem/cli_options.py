@@ -1,0 +1,46 @@
+"""Command-line options shared by several commands."""
+from __future__ import annotations
+
+import click
+
+
+def _seconds(ctx, param, value):
+    """--timeout: a finite number of seconds > 0 (None: no limit)."""
+    import math
+    if value is None:
+        return None
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"{value!r} is not a positive finite number of seconds")
+    return value
+
+
+def _megabytes(ctx, param, value):
+    """--memory: a finite number of MiB > 0 (default: a share of the RAM)."""
+    import math
+    from weakmem.limits import default_memory_mb
+    if value is None:
+        return float(default_memory_mb())
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"{value!r} is not a positive finite number of MiB")
+    return value
+
+
+def model_options(f):
+    """The options that pick and run a model (shared by run and explain)."""
+    for opt in reversed([
+        click.option("--model", "model", metavar="NAME|FILE.cat", help="built-in model name or a .cat file"),
+        click.option("--conf", "conf", metavar="FILE.cfg",
+                     help="herd7 configuration file (model, bell, macros, variant)"),
+        click.option("-I", "includes", multiple=True, metavar="DIR",
+                     help="add DIR to the model/include search path"),
+        click.option("--unroll", type=click.IntRange(min=0), default=2, show_default=True,
+                     help="loop unrolling bound"),
+        click.option("--timeout", type=float, default=None, metavar="S", callback=_seconds,
+                     help="per-test time limit in seconds (default: none)"),
+        click.option("--variant", "variants", multiple=True, metavar="NAME",
+                     help="set a cat variant (repeatable)"),
+        click.option("--optace/--no-optace", default=True, show_default=True,
+                     help="prune rf/final-write choices that break per-location coherence before running "
+                          "the model")]):
+        f = opt(f)
+    return f

@@ -1,0 +1,139 @@
+"""Run a test with the cat failure hook on and build its Explanation."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from weakmem.litmus import ast as A
+from weakmem.semantics.events import show_val
+from weakmem.verdict import term_str, term_value
+
+from .core import Explanation, build_group, build_witness
+
+SHOW_LIMIT = 1000       # --show writes at most this many executions
+
+
+@dataclass
+class ExplainOptions:
+    all_events: bool = False       # also show register-only events
+    show: Optional[str] = None     # "all": keep every allowed execution; "forbidden": every rejected one
+
+
+class _Observer:
+    def __init__(self, test, show: Optional[str]):
+        self.test = test
+        self.show = show
+        self.groups: dict[str, list] = {}      # check -> [count, candidate, failure]
+        self.order: list[str] = []
+        self.witness = None
+        self.allowed: list = []
+        self.rejected: list = []
+        self.candidates: list = []             # (regs, mem, written) for no-candidate reasons
+        self.seen_sk: set[int] = set()
+        self.written: dict = {}
+
+    def __call__(self, cand, out, sat: bool) -> None:
+        sk = cand.skeleton
+        if id(sk) not in self.seen_sk:
+            self.seen_sk.add(id(sk))
+            for e in sk.events:
+                if "W" in e.kinds and e.loc is not None:
+                    self.written.setdefault(e.loc, set()).add(e.value)
+        self.candidates.append((cand.regs, cand.mem)) if len(self.candidates) < 20000 else None
+        if out.allowed:
+            if sat and self.witness is None:
+                self.witness = (cand, out)
+            if self.show == "all" and len(self.allowed) < SHOW_LIMIT:
+                self.allowed.append((cand, out))
+            return
+        if self.show == "forbidden" and len(self.rejected) < SHOW_LIMIT:
+            self.rejected.append((cand, out.failure))
+        if not sat:
+            return
+        name = out.failed or "?"
+        g = self.groups.get(name)
+        if g is None:
+            self.groups[name] = [1, cand, out.failure]
+            self.order.append(name)
+        else:
+            g[0] += 1
+
+
+def explain(test: A.Litmus, lm, opts, xopts: Optional[ExplainOptions] = None) -> Explanation:
+    """Check `test` under `lm` (weakmem.run.LoadedModel, Options) and explain
+    the outcome its condition describes: the groups of rejected executions
+    with it (by failing check) and a cycle for each, or a witness."""
+    from weakmem.run import check_test
+
+    xopts = xopts or ExplainOptions()
+    obs = _Observer(test, xopts.show)
+    res = check_test(test, lm, opts, observe=obs)
+    v = res.verdict
+    forbidden = res.pos == 0 and not res.undetermined
+    ex = Explanation(test=res.name, model=res.model, condition=res.condition_text,
+                     observation=v.observation, forbidden=forbidden, result=res,
+                     allowed=obs.allowed, rejected=obs.rejected)
+    if res.undetermined:
+        return ex
+    if forbidden:
+        groups = sorted(obs.order, key=lambda k: -obs.groups[k][0])
+        for name in groups:
+            count, cand, failure = obs.groups[name]
+            if failure is None:
+                continue
+            ex.groups.append(build_group(test, name, count, cand, failure))
+        if not ex.groups:
+            ex.no_candidate = no_candidate_reason(test, obs)
+    elif obs.witness is not None:
+        cand, out = obs.witness
+        ex.witness = build_witness(test, cand, out, xopts.all_events)
+    return ex
+
+
+def _atoms(p) -> list:
+    if isinstance(p, A.PAnd):
+        return _atoms(p.a) + _atoms(p.b)
+    return [p]
+
+
+def _arrays(test) -> dict[str, int]:
+    return {it.target.name: it.size for it in test.init
+            if isinstance(it.target, A.LocTerm) and it.size and it.size > 1}
+
+
+def no_candidate_reason(test, obs: _Observer) -> str:
+    """Why no candidate execution (before any model check) has the outcome:
+    the first atom of the condition no candidate satisfies, else the
+    combination."""
+    cond = test.condition
+    if cond is None:
+        return "the test has no condition"
+    if not obs.candidates:
+        return "the program has no candidate execution at all"
+    arrays = _arrays(test)
+    from weakmem.verdict import holds
+    for atom in _atoms(cond.prop):
+        if isinstance(atom, A.PAtom) and atom.op == "=" and not isinstance(atom.rhs, (A.RegTerm, A.LocTerm)):
+            if any(holds(atom, regs, mem, arrays) for regs, mem in obs.candidates):
+                continue
+            t = atom.lhs
+            want = _value_text(atom.rhs)
+            seen = sorted({show_val(term_value(t, regs, mem, arrays)) for regs, mem in obs.candidates},
+                          key=str)
+            name = term_str(t, arrays)
+            if isinstance(t, A.LocTerm):
+                from weakmem.verdict import term_loc
+                loc = term_loc(t)
+                written = obs.written.get(loc, set())
+                if not any(show_val(w) == want for w in written):
+                    return f"no write of {want} to {name}"
+            return f"{name} is never {want} at the end (it can be {', '.join(seen)})"
+    return "no candidate execution has all of the condition's values together"
+
+
+def _value_text(v) -> str:
+    from weakmem.verdict import value_of
+    return show_val(value_of(v))
+
+
+__all__ = ["explain", "ExplainOptions", "no_candidate_reason"]
