@@ -83,6 +83,7 @@ class Group:
     member: Optional[EventInfo] = None   # `empty S` over a set: one element
     static: bool = False           # failed before any rf/co was looked at
     note: str = ""                 # when no cycle can be shown, why
+    nodes: list[int] = field(default_factory=list)   # the cycle (pair) in the check's own relation
     execution: object = field(default=None, repr=False)   # weakmem.explore Candidate
     failure: object = field(default=None, repr=False)     # weakmem.cat.failure.CheckFailure
 
@@ -146,6 +147,9 @@ class EventTable:
             if e.tid < 0:
                 label = f"init {e.loc.name}" if e.loc is not None else "init"
                 self.infos[e.eid] = EventInfo(e.eid, label, None, e.poi, None, _access(e), source,
+                                              memory, register)
+            elif register:      # hidden unless asked: numbered apart
+                self.infos[e.eid] = EventInfo(e.eid, f"r{e.eid}", e.tid, e.poi, line, _access(e), source,
                                               memory, register)
             else:
                 self.infos[e.eid] = EventInfo(e.eid, _label(k), e.tid, e.poi, line, _access(e), source,
@@ -248,6 +252,7 @@ def build_group(test, check: str, count: int, cand, failure) -> Group:
             if not cyc:
                 g.note = "no cycle found"
                 return g
+            g.nodes = list(cyc)
             steps: list[Step] = []
             for x, y in zip(cyc, cyc[1:] + cyc[:1]):
                 steps.extend(unf.path(failure.expr, failure.scope, x, y))
@@ -258,6 +263,7 @@ def build_group(test, check: str, count: int, cand, failure) -> Group:
             if e is None:
                 g.note = "no reflexive pair found"
                 return g
+            g.nodes = [e]
             g.cycle = chain(table, unf.path(failure.expr, failure.scope, e, e), closed=True)
         else:   # empty
             if type(v) is ESet or (type(v) is not int and _is_set(v, n)):
@@ -272,6 +278,7 @@ def build_group(test, check: str, count: int, cand, failure) -> Group:
                     g.note = "the relation is empty"
                     return g
                 a, b = p
+                g.nodes = [a, b]
                 g.cycle = chain(table, unf.path(failure.expr, failure.scope, a, b), closed=False)
     except CatError as ex:          # a model construct we cannot look into
         g.note = f"cannot unfold the check ({ex})"
@@ -324,18 +331,24 @@ def _edge(table: EventTable, steps: list[Step]) -> CycleEdge:
     parts = []
     for i, s in enumerate(steps):
         if i:
-            mid = table[s.src]
-            parts.append(_hidden_name(mid))
+            mid = _hidden_name(table[s.src])
+            if mid:
+                parts.append(mid)
         parts.append(s.name)
     via = _common_prefix([s.via for s in steps])
     return CycleEdge(table[steps[0].src], table[steps[-1].dst], ";".join(parts), list(steps), via)
 
 
 def _hidden_name(info: EventInfo) -> str:
+    """A fence inside an edge's name: its annotation in C (mb, wmb...), its
+    instruction in assembly (MFENCE, DMB SY); other hidden events (register
+    events, branches) are left out."""
     a = info.access
-    if a.startswith("F "):
-        return a[2:]
-    return a
+    if not a.startswith("F"):
+        return ""
+    if info.line is not None and info.source and not info.source.endswith(";") and info.source != a:
+        return info.source                       # assembly: the instruction
+    return a[2:] if a.startswith("F ") else a
 
 
 def _common_prefix(vs: list[tuple[str, ...]]) -> tuple[str, ...]:
@@ -360,7 +373,7 @@ def build_witness(test, cand, out, all_events: bool = False) -> Witness:
     n = sk.n
     table = EventTable(test, sk)
     events = [table[e.eid] for e in sorted(sk.events, key=lambda e: (e.tid < 0, e.tid, e.eid))
-              if all_events or not table[e.eid].register]
+              if all_events or table[e.eid].memory or table[e.eid].access.startswith("F")]
     rf = [(table[w], table[r]) for w, r in R.pairs(n, cand.rf)]
     co_rel = cand.env.get("co") if cand.env else None
     co: list[tuple[EventInfo, EventInfo]] = []

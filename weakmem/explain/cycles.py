@@ -35,9 +35,19 @@ def _count(path: list[int], prefer: Optional[int]) -> int:
     return sum(1 for v in path if (prefer >> v) & 1)
 
 
+def shortest_path(n: int, r: int, a: int, b: int) -> Optional[list[int]]:
+    """Events a, ..., b of a shortest path of at least one edge in r (breadth
+    first), or None."""
+    return _path(R.rows(n, r), a, b)
+
+
 def _bfs(rows: list[int], a: int, b: int) -> list[int]:
-    """Shortest path a -> ... -> b of at least one edge, as the list of its
-    events without the final b (so a cycle when a == b)."""
+    """A shortest cycle through a (a, ..., without the final a), or []."""
+    p = _path(rows, a, b)
+    return p[:-1] if p else []
+
+
+def _path(rows: list[int], a: int, b: int) -> Optional[list[int]]:
     prev: dict[int, int] = {}
     q = deque([a])
     while q and b not in prev:
@@ -51,17 +61,15 @@ def _bfs(rows: list[int], a: int, b: int) -> list[int]:
                 q.append(y)
             x ^= low
     if b not in prev:
-        return []
-    out = []
-    cur = b
+        return None
+    hops = [b]
     while True:
-        p = prev[cur]
-        out.append(p)
+        p = prev[hops[-1]]
+        hops.append(p)
         if p == a:
             break
-        cur = p
-    out.reverse()
-    return out
+    hops.reverse()
+    return hops
 
 
 def reflexive_point(n: int, r: int, prefer: Optional[int] = None) -> Optional[int]:
@@ -87,4 +95,4 @@ def some_pair(n: int, r: int, prefer: Optional[int] = None) -> Optional[tuple[in
     return first
 
 
-__all__ = ["shortest_cycle", "reflexive_point", "some_pair"]
+__all__ = ["shortest_cycle", "shortest_path", "reflexive_point", "some_pair"]

@@ -31,13 +31,14 @@ A definition met again on the same pair while it is being unfolded (a
 step comes from a value the model computed."""
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Optional
 
 from weakmem.cat import ast as A
 from weakmem.cat import rel as R
 from weakmem.cat.failure import Local, Scope
+
+from .cycles import shortest_path
 from weakmem.cat.values import ESet, Ev, as_rel, as_set
 from weakmem.errors import CatError
 
@@ -47,7 +48,7 @@ from weakmem.errors import CatError
 KNOWN = frozenset({
     "po", "rf", "rfe", "rfi", "co", "coe", "coi", "fr", "fre", "fri", "com",
     "po-loc", "addr", "data", "ctrl", "rmw", "amo", "lxsx", "loc", "int", "ext", "id",
-    "iico", "iico_data", "iico_ctrl", "iico_order", "ca", "rf-reg",
+    "iico", "iico_data", "iico_ctrl", "iico_order", "rf-reg",
 })
 
 # operands of & and \ that only filter (kept out of the edge's name)
@@ -199,9 +200,40 @@ class Unfolder:
             return [Step(a, b, name, via, sc)]
         self._stack.add(key)
         try:
+            rec = self._recursive(name, dexpr, dsc, a, b, via + (name,))
+            if rec is not None:
+                return rec
             return self.path(dexpr, dsc, a, b, via + (name,))
         finally:
             self._stack.discard(key)
+
+    def _recursive(self, name, dexpr, dsc, a, b, via) -> Optional[list[Step]]:
+        """`let rec X = base1 | ... | (something with X)`: X's pairs are
+        reached through the base branches, so a shortest path in their union
+        is unfolded hop by hop (None when the definition is not such a union
+        or no base path exists)."""
+        if not (isinstance(dexpr, A.Binop) and dexpr.op == "union"):
+            return None
+        refs = [name in set(_free(x)) for x in dexpr.args]
+        if not any(refs) or all(refs):
+            return None
+        base = [x for x, r in zip(dexpr.args, refs) if not r]
+        try:
+            brel = 0
+            for x in base:
+                brel |= self.rel(x, dsc)
+        except CatError:
+            return None
+        hops = shortest_path(self.n, brel, a, b)
+        if hops is None:
+            return None
+        out: list[Step] = []
+        for s, d in zip(hops, hops[1:]):
+            for x in base:
+                if self.has(x, dsc, s, d):
+                    out.extend(self.path(x, dsc, s, d, via))
+                    break
+        return out
 
     def _restrict(self, e: A.Binop, sc, a, b, via) -> list[Step]:
         args = e.args
@@ -256,10 +288,11 @@ class Unfolder:
         for i in range(len(items) - 1, -1, -1):
             nxt = pts[-1]
             cands = reach[i]
-            if (cands >> nxt) & 1 and (rows[i][nxt] >> nxt) & 1:
-                pts.append(nxt)                  # stay put (reflexive part)
+            stay = (cands >> nxt) & 1 and (rows[i][nxt] >> nxt) & 1
+            if stay and (isinstance(items[i], A.ToId) or _reflexive_form(items[i])):
+                pts.append(nxt)                  # no step for a reflexive part
                 continue
-            c = cands
+            c = cands & ~(1 << nxt)              # prefer a real step over a self-loop
             chosen = None
             while c:
                 low = c & -c
@@ -268,46 +301,32 @@ class Unfolder:
                     chosen = x
                     break
                 c ^= low
-            assert chosen is not None
+            if chosen is None:
+                assert stay
+                chosen = nxt
             pts.append(chosen)
         pts.reverse()                            # pts[0] == a, pts[-1] == b
-        out: list[Step] = []
+        parts: list[list[Step]] = []
         for i, x in enumerate(items):
             s, d = pts[i], pts[i + 1]
             if isinstance(x, A.ToId):
                 continue
             if s == d and _reflexive_form(x):
                 continue
-            out.extend(self.path(x, sc, s, d, via))
+            parts.append(self.path(x, sc, s, d, via))
+        # self-loops (e.g. through `sm` or `loc`) say nothing next to real steps
+        moving = [p for p in parts if any(st.src != st.dst for st in p)]
+        out: list[Step] = []
+        for p in (moving or parts[:1]):
+            out.extend(p)
         return out
 
     def _closure(self, inner: A.Expr, sc, a, b, via) -> list[Step]:
         """Shortest path a -> b (at least one step) in the relation."""
         n = self.n
-        rows = R.rows(n, self.rel(inner, sc))
-        prev: dict[int, int] = {}
-        q = deque([a])
-        while q and b not in prev:
-            u = q.popleft()
-            x = rows[u]
-            while x:
-                low = x & -x
-                y = low.bit_length() - 1
-                if y not in prev:
-                    prev[y] = u
-                    q.append(y)
-                x ^= low
-        if b not in prev:
+        hops = shortest_path(n, self.rel(inner, sc), a, b)
+        if hops is None or len(hops) > n + 1:
             return [self.leaf(A.Unop("plus", inner), sc, a, b, via)]
-        hops = [b]
-        while True:
-            p = prev[hops[-1]]
-            hops.append(p)
-            if p == a:
-                break
-            if len(hops) > n + 1:
-                return [self.leaf(A.Unop("plus", inner), sc, a, b, via)]
-        hops.reverse()
         out: list[Step] = []
         for s, d in zip(hops, hops[1:]):
             out.extend(self.path(inner, sc, s, d, via))
@@ -338,6 +357,11 @@ class Unfolder:
         if not self.has(fun.body, body_sc, a, b):
             return [self.leaf(e, sc, a, b, via)]
         return self.path(fun.body, body_sc, a, b, via + (_text(e),))
+
+
+def _free(e) -> list[str]:
+    from weakmem.cat.failure import _free_vars
+    return list(_free_vars(e, set()))
 
 
 def _reflexive_form(x: A.Expr) -> bool:
