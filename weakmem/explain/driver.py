@@ -124,6 +124,7 @@ def no_candidate_reason(test, obs: _Observer) -> str:
             if isinstance(t, A.LocTerm):
                 from weakmem.verdict import term_loc
                 loc = term_loc(t)
+                name = loc.name + (f"[{loc.offset}]" if loc.offset else "")
                 written = obs.written.get(loc, set())
                 if not any(show_val(w) == want for w in written):
                     return f"no write of {want} to {name}"
