@@ -180,6 +180,8 @@ def _access(e) -> str:
     else:
         kind = "/".join(sorted(kinds)) or "?"
     if kind == "F":
+        if e.instr and e.tid >= 0 and not _LINE.match(e.instr):
+            return f"F {e.instr}"                       # assembly: the instruction
         names = sorted(e.tags) or sorted(k for k in kinds if k != "F")
         return f"F {','.join(names)}".strip()
     tags = f"[{','.join(sorted(e.tags))}]" if e.tags and e.tid >= 0 else ""
@@ -346,8 +348,6 @@ def _hidden_name(info: EventInfo) -> str:
     a = info.access
     if not a.startswith("F"):
         return ""
-    if info.line is not None and info.source and not info.source.endswith(";") and info.source != a:
-        return info.source                       # assembly: the instruction
     return a[2:] if a.startswith("F ") else a
 
 

@@ -58,7 +58,10 @@ def execution_dot(test, cand, *, title: str = "", cycle: Optional[list[CycleEdge
     for tid in threads:
         evs = sorted((e for e in sk.events if e.tid == tid and e.eid in shown), key=lambda e: (e.poi, e.eid))
         lines.append(f"  subgraph cluster_P{tid} {{")
-        lines.append(f'    label="P{tid}"; style=rounded; color="#888888";')
+        lines.append('    label=""; style=rounded; color="#888888";')
+        # a header node per thread: the header row has no other edges, so the
+        # invisible chain between headers fixes the columns' order
+        lines.append(f'    h{tid} [label="P{tid}", shape=plaintext, style="", fontsize=13];')
         for e in evs:
             info = table[e.eid]
             where = f"line {info.line}" if info.line else ""
@@ -70,14 +73,19 @@ def execution_dot(test, cand, *, title: str = "", cycle: Optional[list[CycleEdge
         for a, b in zip(evs, evs[1:]):
             lines.append(f'    {_node_id(a.eid)} -> {_node_id(b.eid)} [color="{COLORS["po"]}", '
                          'weight=100, label="po", fontcolor="#777777"];')
-        lines.append("  }")
         if evs:
-            firsts.append(_node_id(evs[0].eid))
+            lines.append(f"    h{tid} -> {_node_id(evs[0].eid)} [style=invis, weight=100];")
+        lines.append("  }")
+        firsts.append(f"h{tid}")
     if inits and firsts:
         # initial writes above every thread
-        lines.append(f"  {_node_id(inits[-1].eid)} -> {firsts[0]} [style=invis, weight=10];")
+        for h in firsts:
+            lines.append(f"  {_node_id(inits[-1].eid)} -> {h} [style=invis];")
     if len(firsts) > 1:
+        # columns left to right in thread order
         lines.append("  { rank=same; " + "; ".join(firsts) + "; }")
+        for a, b in zip(firsts, firsts[1:]):
+            lines.append(f"  {a} -> {b} [style=invis];")
     hl: set[tuple[int, int]] = set()
     for e in cycle or []:
         for s in e.steps:
@@ -92,7 +100,7 @@ def execution_dot(test, cand, *, title: str = "", cycle: Optional[list[CycleEdge
         for a, b in R.pairs(n, r):
             if a not in shown or b not in shown:
                 continue
-            if cycle and name != "rf" and (a, b) in hl:
+            if (a, b) in hl:
                 continue            # drawn as a cycle edge
             lines.append(f'  {_node_id(a)} -> {_node_id(b)} [color="{COLORS[name]}", '
                          f'fontcolor="{COLORS[name]}", label="{name}", constraint=false{extra}];')
