@@ -205,3 +205,22 @@ def test_run_explain_json_has_explanation():
     r = run("run", "--explain", "--format", "json", os.path.join(EX, "SB+mb.litmus"))
     d = json.loads(r.output)
     assert d["verdict"] == "Never" and d["explanation"]["groups"][0]["check"] == "propagation"
+
+
+def test_gallery_explanations_are_current():
+    """docs/gallery.md's explanations block is what `python3 -m
+    weakmem.explain.gallery` writes today, and every picture it shows is
+    committed (docs/gallery/*.svg)."""
+    from pathlib import Path
+
+    from weakmem.explain.gallery import BEGIN, END, build, gallery_files
+    root = Path(HERE).parent
+    doc = (root / "docs" / "gallery.md").read_text()
+    block, dots = build(root)
+    got = doc[doc.index(BEGIN):doc.index(END) + len(END)]
+    assert got == block.rstrip("\n"), "docs/gallery.md is stale: run python3 -m weakmem.explain.gallery"
+    assert len(dots) == len(gallery_files(root))
+    for name in dots:
+        svg = root / "docs" / "gallery" / name
+        assert svg.exists() and "<svg" in svg.read_text()
+        assert f"(gallery/{name})" in doc
