@@ -66,6 +66,37 @@ def test_sb_witness_names_p0_store_load_pair_unordered():
     assert u.first.access.startswith("W") and u.second.access.startswith("R")
     assert u.reason.startswith("W x then R y on P0: unordered")
     assert "happens-before" in u.relation or "propagation" in u.relation
+    assert w.would == ["smp_mb()"] and "smp_mb() after each first access would forbid" in u.reason
+
+
+def test_wmb_is_not_suggested_where_it_does_not_order():
+    """Xen's shutdown deferral with smp_wmb(): the store->load pairs stay
+    unordered, and the fence that would forbid the outcome is smp_mb()."""
+    _, ex = explained(os.path.join(EX, "gallery", "Xen-shutdown-deferral+wmb.litmus"))
+    w = ex.witness
+    assert len(w.unordered) == 2 and w.would == ["smp_mb()"]
+
+
+def test_hypothetical_fences_insertion_keeps_the_execution():
+    from weakmem.cat.eval import evaluate
+    from weakmem.explain.hypo import Fence, with_fences
+    test, ex = explained(os.path.join(EX, "SB.litmus"))
+    cand = ex.witness.execution
+    n = cand.skeleton.n
+    firsts = [u.first.eid for u in ex.witness.unordered]
+    # a fence that orders nothing (no tag the model knows) keeps the execution allowed
+    lm = _MODELS.get(Options(), test.arch, test)
+    inp = with_fences(cand, firsts, Fence("nop", frozenset({"F"}), frozenset()))
+    assert inp.n == n + 2
+    assert any(o.allowed for o in evaluate(lm.model, inp))
+    from weakmem.cat import rel as R
+    po = inp.rels["po"]
+    for i, a in enumerate(firsts):
+        f = n + i
+        assert (po >> (a * inp.n + f)) & 1                      # the fence is po-after its access
+        later = [b for b in range(n) if (cand.skeleton.rels["po"] >> (a * n + b)) & 1]
+        assert later and all((po >> (f * inp.n + b)) & 1 for b in later)
+    assert R.is_acyclic(inp.n, po)
 
 
 def test_same_test_under_sc_gives_sc_cycle_and_x86_tso_witness(tmp_path):

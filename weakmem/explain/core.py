@@ -105,6 +105,7 @@ class Witness:
     co: list[tuple[EventInfo, EventInfo]]                 # (earlier, later), per location, adjacent
     unordered: list[Unordered]
     execution: object = field(default=None, repr=False)
+    would: list[str] = field(default_factory=list)   # fences that, after each pair's first access, forbid it
 
 
 @dataclass
@@ -368,7 +369,7 @@ def _common_prefix(vs: list[tuple[str, ...]]) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------
 
 
-def build_witness(test, cand, out, all_events: bool = False) -> Witness:
+def build_witness(test, cand, out, all_events: bool = False, lm=None) -> Witness:
     sk = cand.skeleton
     n = sk.n
     table = EventTable(test, sk)
@@ -381,7 +382,14 @@ def build_witness(test, cand, out, all_events: bool = False) -> Witness:
         imm = co_rel & ~R.compose(n, co_rel, co_rel)
         co = [(table[a], table[b]) for a, b in R.pairs(n, imm)]
     unordered = unordered_pairs(table, sk, cand, out) if out is not None else []
-    return Witness(events, rf, co, unordered, cand)
+    would: list[str] = []
+    if unordered and lm is not None:
+        from .hypo import would_forbid
+        would = would_forbid(test, lm, cand, sorted({u.first.eid for u in unordered}))
+        if would:
+            for u in unordered:
+                u.reason += f"; {would[0]} after each first access would forbid the outcome"
+    return Witness(events, rf, co, unordered, cand, would)
 
 
 _KIND_WORD = {"R": "load", "W": "store", "RMW": "read-modify-write"}
@@ -447,9 +455,8 @@ def _unordered(a: EventInfo, b: EventInfo, rel: str) -> Unordered:
     la = a.access.split(" ", 1)[1].split("=")[0] if " " in a.access else "?"
     lb = b.access.split(" ", 1)[1].split("=")[0] if " " in b.access else "?"
     head = f"{ka} {la} then {kb} {lb} on {a.thread_name}"
-    reason = (f"{head}: unordered -- nothing between them that the model counts (a barrier, "
-              f"dependency or annotation) orders this {wa} before the later {wb}: the pair is in "
-              f"none of {rel}")
+    reason = (f"{head}: unordered -- no barrier, dependency or annotation the model counts orders "
+              f"this {wa} before the later {wb} (the pair is in none of {rel})")
     return Unordered(a, b, rel, reason)
 
 

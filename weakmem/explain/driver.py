@@ -86,7 +86,7 @@ def explain(test: A.Litmus, lm, opts, xopts: Optional[ExplainOptions] = None) ->
             ex.no_candidate = no_candidate_reason(test, obs)
     elif obs.witness is not None:
         cand, out = obs.witness
-        ex.witness = build_witness(test, cand, out, xopts.all_events)
+        ex.witness = build_witness(test, cand, out, xopts.all_events, lm)
     return ex
 
 

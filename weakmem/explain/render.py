@@ -133,6 +133,7 @@ def witness_json(w: Witness) -> dict:
         "co": [{"before": a.label, "after": b.label} for a, b in w.co],
         "unordered": [{"first": u.first.label, "second": u.second.label, "thread": u.first.thread_name,
                        "relation": u.relation, "reason": u.reason} for u in w.unordered],
+        "would_forbid": list(w.would),
     }
 
 
