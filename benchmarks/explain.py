@@ -5,8 +5,8 @@ usage: python3 benchmarks/explain.py [-n 5] [FILE ...]
 For each test (by default the 4-thread tests of ../shared's LKMM and x86
 catalogues, plus examples/SB+mb.litmus), times `check_test` (the verdict)
 and `weakmem.explain.explain` (verdict with the cat failure hook on, plus
-the groups, shortest cycles and edge names, or the witness and its
-unordered pairs; rendering included), in CPU seconds, best of n after a
+the groups, shortest cycles and edge names, or the witness, its unordered
+pairs and the fences that would forbid it; rendering included), in CPU seconds, best of n after a
 warm-up, and prints the ratio per test and overall.  The models are loaded
 once, outside the timings, as in `weakmem run` over many files."""
 from __future__ import annotations
@@ -35,6 +35,7 @@ IRIW_X86 = """X86 IRIW+mfences
             | MOV EBX,[y] |            | MOV EBX,[x] ;
 exists (1:EAX=1 /\\ 1:EBX=0 /\\ 3:EAX=1 /\\ 3:EBX=0)
 """
+IRIW_X86_PO = IRIW_X86.replace("IRIW+mfences", "IRIW").replace(" MFENCE      ", " MOV ECX,$0  ")
 IRIW_ARM = """AArch64 IRIW+dmb.sys
 { 0:X1=x; 1:X1=x; 1:X3=y; 2:X1=y; 3:X1=y; 3:X3=x; }
  P0          | P1          | P2          | P3          ;
@@ -51,8 +52,12 @@ DEFAULT_TESTS = [
     (SHARED / "corpus/lkmm/litmus-tests/IRIW+mbonceonces+OnceOnce.litmus", OFFICIAL, "herd lkmm"),
     (SHARED / "corpus/lkmm/litmus-tests/IRIW+fencembonceonces+OnceOnce.litmus", OFFICIAL, "herd lkmm"),
     (SHARED / "corpus/lkmm/litmus-tests/Z6.0+pooncelock+poonceLock+pombonce.litmus", OFFICIAL, "herd lkmm"),
+    (SHARED / "corpus/lkmm/litmus-tests/IRIW+poonceonces+OnceOnce.litmus", {}, "lkmm"),
+    (SHARED / "corpus/lkmm/litmus-tests/IRIW+poonceonces+OnceOnce.litmus", OFFICIAL, "herd lkmm"),
+    (HERE.parent / "examples" / "SB.litmus", {}, "lkmm"),
     (IRIW_X86, {}, "x86-tso"),
     (IRIW_X86, {"model": str(LIB / "x86tso.cat"), "includes": [str(LIB)]}, "x86tso.cat"),
+    (IRIW_X86_PO, {}, "x86-tso"),
     (IRIW_ARM, {}, "aarch64"),
     (IRIW_ARM, {"model": str(LIB / "aarch64.cat"), "includes": [str(LIB)]}, "aarch64.cat"),
 ]

@@ -1,6 +1,9 @@
 """Command-line options shared by several commands."""
 from __future__ import annotations
 
+import contextlib
+import sys
+
 import click
 
 
@@ -44,3 +47,18 @@ def model_options(f):
                           "the model")]):
         f = opt(f)
     return f
+
+
+@contextlib.contextmanager
+def user_errors(file: str):
+    """Bad input inside the block: one line `FILE:LINE:COL: error: ...` on
+    stderr and exit status 1, never a traceback."""
+    from weakmem.errors import WeakmemError
+    try:
+        yield
+    except WeakmemError as e:
+        click.echo(str(e) if e.pos is not None else f"{file}: error: {e.msg}", err=True)
+        sys.exit(1)
+    except RecursionError:
+        click.echo(f"{file}: error: test too deeply nested to analyse", err=True)
+        sys.exit(1)

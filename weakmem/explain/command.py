@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from weakmem.cli_options import model_options
+from weakmem.cli_options import model_options, user_errors
 
 
 @click.command("explain")
@@ -37,7 +37,7 @@ def explain_cmd(model, conf, includes, unroll, timeout, variants, optace, fmt, g
         sys.exit(2)
     opts = Options(model=model, conf=conf, includes=list(includes), unroll=unroll, timeout=timeout,
                    variants=set(variants), optace=optace)
-    try:
+    with user_errors(file):
         test = parse_litmus(file)
         lm = ModelCache().get(opts, test.arch, test)
         ex = explain(test, lm, opts, ExplainOptions(all_events=all_events, show=show[0] if show else None))
@@ -53,12 +53,6 @@ def explain_cmd(model, conf, includes, unroll, timeout, variants, optace, fmt, g
         if show:
             from .pictures import write_show
             written += write_show(test, ex, show[0], show[1], all_events)
-    except WeakmemError as e:
-        click.echo(str(e) if e.pos is not None else f"{file}: error: {e.msg}", err=True)
-        sys.exit(1)
-    except RecursionError:
-        click.echo(f"{file}: error: test too deeply nested to analyse", err=True)
-        sys.exit(1)
     if fmt == "json":
         d = to_json(ex)
         if written:
