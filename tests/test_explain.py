@@ -255,3 +255,14 @@ def test_gallery_explanations_are_current():
         svg = root / "docs" / "gallery" / name
         assert svg.exists() and "<svg" in svg.read_text()
         assert f"(gallery/{name})" in doc
+
+
+def test_web_payload_for_the_page():
+    from weakmem.explain import web_payload
+    test = parse_litmus(os.path.join(EX, "SB+mb.litmus"))
+    opts = Options()
+    d = web_payload(test, _MODELS.get(opts, test.arch, test), opts)
+    assert d["explanation"]["groups"][0]["check"] == "propagation"
+    assert "-[po;mb;po]->" in d["explanation_text"]
+    if shutil.which("dot"):
+        assert d["svg"].startswith("<svg") and "po;mb;po" in d["svg"]

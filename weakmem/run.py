@@ -177,12 +177,14 @@ def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
     return LoadedModel(os.path.basename(str(label)), model, table, hexa)
 
 
-def check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
+def check_test(test: A.Litmus, lm: LoadedModel, opts: Options, observe=None) -> TestResult:
     """Parse tree -> front-end traces -> executions -> model -> verdict,
     within the options' time and memory limits (a test that runs out of
-    either ends Undetermined)."""
+    either ends Undetermined).  `observe(execution, outcome)`, if given,
+    also sees every outcome, with the model's failure hook on
+    (weakmem.explain is such a consumer)."""
     with limits.budget(opts.timeout, opts.memory):
-        return _check_test(test, lm, opts)
+        return _check_test(test, lm, opts, observe)
 
 
 def limit_result(path: str, test: A.Litmus | None, lm: LoadedModel | None, opts: Options,
@@ -199,7 +201,7 @@ def limit_result(path: str, test: A.Litmus | None, lm: LoadedModel | None, opts:
     return res
 
 
-def _check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
+def _check_test(test: A.Litmus, lm: LoadedModel, opts: Options, observe=None) -> TestResult:
     t0 = time.monotonic()
     res = TestResult.of_test(test, lm.name, lm.hexa)
     deadline = Deadline(opts.timeout)
@@ -214,8 +216,10 @@ def _check_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
         # assembly front-ends spell the condition as herd7 does (canonical registers, typed constants)
         res.condition_text = condition_str(test.condition, lm.hexa, space.arrays)
         collect = Collector(res, test, space.arrays, lm.hexa)
-        for ex, out in judge(lm.model, space, deadline.check):   # one outcome per co (with-)branch
-            collect.add(ex, out)
+        for ex, out in judge(lm.model, space, deadline.check, explain=observe is not None):
+            collect.add(ex, out)                                  # one outcome per co (with-)branch
+            if observe is not None:
+                observe(ex, out)
     except LimitReached as e:
         res.undetermined = e.what
     except MemoryError:

@@ -11,7 +11,8 @@ See docs/explain.md.
 """
 from .core import CycleEdge, EventInfo, Explanation, Group, Unordered, Witness
 from .driver import ExplainOptions, explain
+from .pictures import web_payload
 from .unfold import Step
 
 __all__ = ["explain", "ExplainOptions", "Explanation", "Group", "CycleEdge", "EventInfo",
-           "Witness", "Unordered", "Step"]
+           "Witness", "Unordered", "Step", "web_payload"]

@@ -84,7 +84,7 @@ class Group:
     static: bool = False           # failed before any rf/co was looked at
     note: str = ""                 # when no cycle can be shown, why
     nodes: list[int] = field(default_factory=list)   # the cycle (pair) in the check's own relation
-    execution: object = field(default=None, repr=False)   # weakmem.explore Candidate
+    execution: object = field(default=None, repr=False)   # weakmem.verdict.Judged
     failure: object = field(default=None, repr=False)     # weakmem.cat.failure.CheckFailure
 
 
@@ -119,8 +119,8 @@ class Explanation:
     witness: Optional[Witness] = None
     no_candidate: str = ""         # why no candidate execution has the outcome
     result: object = field(default=None, repr=False)   # weakmem.verdict.TestResult
-    allowed: list = field(default_factory=list, repr=False)     # --show all: (Candidate, outcome)
-    rejected: list = field(default_factory=list, repr=False)    # --show forbidden: (Candidate, failure)
+    allowed: list = field(default_factory=list, repr=False)     # --show all: (Judged, outcome)
+    rejected: list = field(default_factory=list, repr=False)    # --show forbidden: (Judged, failure)
 
 
 # ---------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def _node_id(eid: int) -> str:
 
 def execution_dot(test, cand, *, title: str = "", cycle: Optional[list[CycleEdge]] = None,
                   all_events: bool = False) -> str:
-    """DOT text for one execution (a weakmem.explore Candidate) of `test`."""
+    """DOT text for one execution (a weakmem.verdict.Judged) of `test`."""
     sk = cand.skeleton
     n = sk.n
     table = EventTable(test, sk)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from weakmem.litmus import ast as A
+from weakmem.litmus.cond import array_sizes
 from weakmem.semantics.events import show_val
 from weakmem.verdict import term_str, term_value
 
@@ -31,15 +32,27 @@ class _Observer:
         self.candidates: list = []             # (regs, mem, written) for no-candidate reasons
         self.seen_sk: set[int] = set()
         self.written: dict = {}
+        self.prop = test.condition.prop if test.condition is not None else A.PTrue()
+        self.arrays = array_sizes(test)
+        self._ex = None
+        self._sat = False
 
-    def __call__(self, cand, out, sat: bool) -> None:
-        sk = cand.skeleton
-        if id(sk) not in self.seen_sk:
-            self.seen_sk.add(id(sk))
-            for e in sk.events:
-                if "W" in e.kinds and e.loc is not None:
-                    self.written.setdefault(e.loc, set()).add(e.value)
-        self.candidates.append((cand.regs, cand.mem)) if len(self.candidates) < 20000 else None
+    def __call__(self, ex, out) -> None:
+        from weakmem.litmus.cond import holds
+        from weakmem.verdict import Judged
+        if ex is not self._ex:
+            self._ex = ex
+            self._sat = holds(self.prop, ex.regs, ex.mem, self.arrays)
+            sk = ex.skeleton
+            if id(sk) not in self.seen_sk:
+                self.seen_sk.add(id(sk))
+                for e in sk.events:
+                    if "W" in e.kinds and e.loc is not None:
+                        self.written.setdefault(e.loc, set()).add(e.value)
+            if len(self.candidates) < 20000:
+                self.candidates.append((ex.regs, ex.mem))
+        sat = self._sat
+        cand = Judged(ex, out)
         if out.allowed:
             if sat and self.witness is None:
                 self.witness = (cand, out)
@@ -96,11 +109,6 @@ def _atoms(p) -> list:
     return [p]
 
 
-def _arrays(test) -> dict[str, int]:
-    return {it.target.name: it.size for it in test.init
-            if isinstance(it.target, A.LocTerm) and it.size and it.size > 1}
-
-
 def no_candidate_reason(test, obs: _Observer) -> str:
     """Why no candidate execution (before any model check) has the outcome:
     the first atom of the condition no candidate satisfies, else the
@@ -110,7 +118,7 @@ def no_candidate_reason(test, obs: _Observer) -> str:
         return "the test has no condition"
     if not obs.candidates:
         return "the program has no candidate execution at all"
-    arrays = _arrays(test)
+    arrays = array_sizes(test)
     from weakmem.verdict import holds
     for atom in _atoms(cond.prop):
         if isinstance(atom, A.PAtom) and atom.op == "=" and not isinstance(atom.rhs, (A.RegTerm, A.LocTerm)):

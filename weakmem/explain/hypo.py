@@ -69,9 +69,9 @@ def _probe(lm, names: list[str]) -> Optional[list[Fence]]:
     text = f"C probe\n{{}}\nP0(int *x)\n{{\n{body}}}\nexists (x=0)\n"
     events: list = []
 
-    def see(cand, out, sat):
+    def see(ex, out):
         if not events:
-            events.extend(e for e in cand.skeleton.events if e.tid == 0)
+            events.extend(e for e in ex.skeleton.events if e.tid == 0)
     try:
         check_test(parse_litmus("<probe>", text), lm, Options(), observe=see)
     except (WeakmemError, RecursionError):
@@ -89,25 +89,24 @@ def _probe(lm, names: list[str]) -> Optional[list[Fence]]:
 
 
 def with_fences(cand, after: list[int], fence: Fence) -> ExecInput:
-    """The candidate's model input with one `fence` event placed right after
-    each event of `after` (in its thread's program order)."""
-    sk = cand.skeleton
-    n = sk.n
+    """The model input of `cand` (a weakmem.verdict.Judged execution) with one
+    `fence` event placed right after each event of `after`, in its thread's
+    program order.  The fences are events n, n+1, ...; they belong to their
+    thread (int/ext like the event they follow) and to the identity-like
+    relations that event is in, and to nothing else."""
+    base = cand.execution.model_input()
+    n = base.n
     k = len(after)
     m = n + k
-
-    def remap(r: int) -> int:
-        out = 0
-        for a, b in R.pairs(n, r):
-            out |= 1 << (a * m + b)
-        return out
 
     def bit(a, b):
         return 1 << (a * m + b)
 
     rels = {}
-    for name, r in sk.rels.items():
-        rr = remap(r)
+    for name, r in base.rels.items():
+        rr = 0
+        for a, b in R.pairs(n, r):
+            rr |= bit(a, b)
         for i, a in enumerate(after):
             f = n + i
             if name in ("int", "ext"):          # the fence is on a's thread
@@ -128,26 +127,18 @@ def with_fences(cand, after: list[int], fence: Fence) -> ExecInput:
                 for j, b in enumerate(after):
                     if j != i and (r >> (a * n + b)) & 1:
                         rr |= bit(f, n + j)
-            elif (r >> (a * n + a)) & 1:        # identity-like relations (sm, ...)
+            elif name != "rf" and (r >> (a * n + a)) & 1:   # identity-like relations (id, sm, ...)
                 rr |= bit(f, f)
         rels[name] = rr
-    rels["id"] = R.identity(m)
-    rels["rf"] = remap(cand.rf)
-    sets = {}
-    for name, s in sk.sets.items():
-        sets[name] = s
     fbits = sum(1 << (n + i) for i in range(k))
+    sets = dict(base.sets)
     sets["_"] = sets.get("_", (1 << n) - 1) | fbits
     for kind in fence.kinds:
         sets[kind] = sets.get(kind, 0) | fbits
-    sets["FW"] = cand.fw
-    tags = [e.tags for e in sk.events] + [fence.tags] * k
-    locs = [e.loc for e in sk.events] + [None] * k
-    values = [e.value for e in sk.events] + [None] * k
-    tids = [e.tid for e in sk.events] + [sk.events[a].tid for a in after]
-    from weakmem.run import DYNAMIC
-    return ExecInput(n=m, sets=sets, rels=rels, tags=tags, locs=locs, values=values, tids=tids,
-                     dynamic=DYNAMIC, static_key=None)
+    return ExecInput(n=m, sets=sets, rels=rels, tags=list(base.tags) + [fence.tags] * k,
+                     locs=list(base.locs) + [None] * k, values=list(base.values) + [None] * k,
+                     tids=list(base.tids) + [base.tids[a] for a in after],
+                     dynamic=base.dynamic, static_key=None)
 
 
 def would_forbid(test, lm, cand, after: list[int], limit: int = 1) -> list[str]:

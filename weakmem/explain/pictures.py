@@ -42,4 +42,25 @@ def write_show(test, ex: Explanation, which: str, directory: str, all_events: bo
     return write_many(directory, base, items)
 
 
-__all__ = ["main_picture", "write_show"]
+
+
+def web_payload(test, lm, opts) -> dict:
+    """What the web page shows (weakmem.web.jobs): the explanation as JSON
+    and as text, and the picture as inline SVG ("" without Graphviz)."""
+    from .dot import have_dot, render
+    from .driver import explain
+    from .render import render_text, to_json
+    ex = explain(test, lm, opts)
+    out = {"explanation": to_json(ex), "explanation_text": render_text(ex)}
+    dot = main_picture(test, ex)
+    svg = ""
+    if dot is not None and have_dot():
+        svg = render(dot, "svg").decode("utf-8", errors="replace")
+        svg = svg[svg.find("<svg"):] if "<svg" in svg else svg     # inline: no XML prolog
+    out["svg"] = svg
+    if dot is not None:
+        out["dot"] = dot
+    return out
+
+
+__all__ = ["main_picture", "write_show", "web_payload"]
