@@ -266,3 +266,11 @@ def test_web_payload_for_the_page():
     assert "-[po;mb;po]->" in d["explanation_text"]
     if shutil.which("dot"):
         assert d["svg"].startswith("<svg") and "po;mb;po" in d["svg"]
+
+
+def test_cycles_api_for_other_consumers():
+    _, ex = explained(os.path.join(EX, "SB+mb.litmus"))
+    (cyc,) = ex.cycles
+    pts = [(e.src.thread, e.src.line) for e in cyc]
+    assert pts == [(0, 14), (0, 16), (1, 23), (1, 25)]
+    assert all(len(t) == 3 for e in cyc for t in e.as_tuples())

@@ -62,3 +62,9 @@ def user_errors(file: str):
     except RecursionError:
         click.echo(f"{file}: error: test too deeply nested to analyse", err=True)
         sys.exit(1)
+    except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+        raise
+    except Exception as e:  # noqa: BLE001 -- never a traceback for the user
+        msg = " ".join(str(e).split())[:200]
+        click.echo(f"{file}: internal error: {type(e).__name__}: {msg} (please report)", err=True)
+        sys.exit(1)

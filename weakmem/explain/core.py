@@ -122,6 +122,12 @@ class Explanation:
     allowed: list = field(default_factory=list, repr=False)     # --show all: (Judged, outcome)
     rejected: list = field(default_factory=list, repr=False)    # --show forbidden: (Judged, failure)
 
+    @property
+    def cycles(self) -> list[list[CycleEdge]]:
+        """The groups' cycles (pairs, paths), for consumers that only want
+        the edges (weakmem.fix prunes its search with them)."""
+        return [g.cycle for g in self.groups if g.cycle]
+
 
 # ---------------------------------------------------------------------------
 # events
