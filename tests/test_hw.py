@@ -371,3 +371,13 @@ def test_no_compiler_is_a_clear_error(monkeypatch, tmp_path):
     h = build_harness(parse_litmus(str(EX / "SB.litmus")))
     with pytest.raises(runner.HwError, match="no C compiler found.*apt-get install gcc"):
         runner.compile_harness(h, tmp_path)
+
+
+@can_run
+def test_assembler_error_points_at_the_instruction(tmp_path):
+    # the decoder takes `setl %eax`; the assembler wants an 8-bit register
+    p = write(tmp_path, "bad64.litmus", "X86_64 bad64\n{ }\n P0            ;\n movl $1,(x)   ;\n"
+              " setl %eax     ;\nexists (0:rax=1)\n")
+    res = CliRunner().invoke(main, ["hw", "-n", "10", p])
+    assert res.exit_code == 1
+    assert f"{p}:5:2: error: assembler: operand size mismatch for `setl'" in res.output

@@ -156,6 +156,9 @@ def run_hw(path: str, opts: HwOptions, on_progress=None, stop: threading.Event |
     res.iterations, res.seconds = raw.iterations, raw.seconds
     res.cpus, res.pinned = raw.cpus, raw.pinned
     res.interrupted, res.timed_out = raw.interrupted, raw.timed_out
+    if raw.killed:
+        res.notes.append("the harness did not stop when asked and was killed: a thread never finished "
+                         "an instance (an endless loop?); runs of the last, unfinished batch are lost")
     if raw.cpus and raw.cpus < h.nthreads:
         res.notes.append(f"the test has {h.nthreads} threads and this machine {raw.cpus} CPUs: "
                          "threads ran unpinned, time-shared, so some interleavings are rare or absent")

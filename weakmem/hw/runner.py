@@ -100,18 +100,10 @@ def compile_error(h: Harness, stderr: str, c: Path) -> HwError:
     inline assembly)."""
     test = h.test.path
     base = os.path.basename(test)
-    m = _AS_DIAG.search(stderr)
-    if m:
-        spath = Path(m.group("file"))
-        if not spath.is_absolute():
-            spath = c.parent / spath
-        try:
-            line = spath.read_text().split("\n")[int(m.group("line")) - 1]
-        except (OSError, IndexError):
-            line = ""
-        mk = re.search(r"#\s*" + re.escape(base) + r":(\d+)", line)
-        pos = Pos(test, int(mk.group(1)), 1) if mk else Pos(test)
-        return HwError(f"assembler: {m.group('msg').strip()}", pos)
+    if "Assembler messages" in stderr:
+        err = assembler_error(h, c)
+        if err is not None:
+            return err
     for m in _GCC_DIAG.finditer(stderr):
         f = m.group("file")
         if os.path.basename(f) == base or f == test:
@@ -123,6 +115,36 @@ def compile_error(h: Harness, stderr: str, c: Path) -> HwError:
                        f"{m.group('msg').strip()}", Pos(test))
     first = next((l for l in stderr.splitlines() if l.strip()), "failed")
     return HwError(f"C compiler: {first.strip()}", Pos(test))
+
+
+def assembler_error(h: Harness, c: Path) -> HwError | None:
+    """Map an assembler error to the test's instruction.  GCC's line
+    markers make the assembler blame the C line of the whole asm statement;
+    assembling the saved .s without them names the .s line, which carries
+    the instruction's `# TEST:LINE` mark."""
+    spath = c.with_suffix(".s")
+    try:
+        text = spath.read_text()
+    except OSError:
+        return None
+    clean = "\n".join("" if re.match(r"^#\s*\d+\s+\"", l) else l for l in text.split("\n"))
+    cpath = c.with_name(c.stem + ".clean.s")
+    cpath.write_text(clean)
+    try:
+        p = subprocess.run(["as", "-o", os.devnull, str(cpath)], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = _AS_DIAG.search(p.stderr)
+    if m is None:
+        return None
+    lines = clean.split("\n")
+    k = int(m.group("line")) - 1
+    line = lines[k] if 0 <= k < len(lines) else ""
+    mk = re.search(r"#\s*" + re.escape(os.path.basename(h.test.path)) + r":(\d+)", line)
+    if mk is None:
+        return HwError(f"assembler: {m.group('msg').strip()}", Pos(h.test.path))
+    ln = int(mk.group(1))
+    return HwError(f"assembler: {m.group('msg').strip()}", Pos(h.test.path, ln, h.line_cols.get(ln, 1)))
 
 
 _START = re.compile(r"#wm start threads=(\d+) cpus=(\d+) pinned=(\d)")
