@@ -165,16 +165,33 @@ def job_matrix(req: Request, seconds: float) -> dict:
 
 
 def job_fix(req: Request, seconds: float) -> dict:
+    """The fix proposals (as `weakmem fix --format json`), each with its
+    diff, and a one-line summary for the page."""
     try:
-        from weakmem import fix as F
+        from weakmem.fix import fix_test
     except ImportError:
         return {"unavailable": "this weakmem has no fix search"}
-    api = getattr(F, "web_payload", None)
-    if api is None:
-        return {"unavailable": "this weakmem has no fix search"}
-    test, lm, opts = load(req)
-    opts.timeout = seconds
-    return api(req.test, TEST_FILE, test, lm, opts, seconds)
+    if req.cat:
+        return {"unavailable": "fix proposals are computed for built-in models only"}
+    models = [req.model] if req.model else []
+    from weakmem.litmus.parse import parse_litmus
+    test = parse_litmus(TEST_FILE, req.test)
+    targets = list(req.targets) if test.arch == "C" else []
+    rep = fix_test(TEST_FILE, models=models, targets=targets, every_target=False,
+                   budget=max(0.5, seconds - 0.5), timeout=max(0.2, seconds / 4), text=req.test)
+    out = rep.as_json()
+    for f, fj in zip(rep.fixes, out.get("fixes", [])):
+        fj["diff"] = f.diff
+    if rep.already_forbidden:
+        lb = "; ".join(f"P{b.thread} line {b.line}: {b.what}" for b in rep.load_bearing[:4])
+        out["summary"] = "The outcome is already impossible on every target." + \
+            (f" Load-bearing: {lb}." if lb else "")
+    elif rep.no_fix:
+        out["summary"] = f"No change from the menu forbids it: {rep.no_fix}"
+    elif rep.fixes:
+        out["summary"] = f"{len(rep.fixes)} minimal fix(es), verified on " + \
+            ", ".join(out.get("models", []) + out.get("targets", [])) + ", cheapest first."
+    return out
 
 
 JOBS = {"check": job_check, "matrix": job_matrix, "fix": job_fix}
