@@ -173,6 +173,8 @@ def job_fix(req: Request, seconds: float) -> dict:
         return {"unavailable": "this weakmem has no fix search"}
     if req.cat:
         return {"unavailable": "fix proposals are computed for built-in models only"}
+    if req.model and req.model not in _builtin_names():
+        raise WeakmemError(f"unknown model '{req.model[:60]}' (built-in models: {', '.join(_builtin_names())})")
     models = [req.model] if req.model else []
     from weakmem.litmus.parse import parse_litmus
     test = parse_litmus(TEST_FILE, req.test)
