@@ -274,3 +274,29 @@ def test_page_timeout_shows_undetermined(page):
     page.click("#run")
     page.wait_for_selector("#verdict.Undetermined", timeout=(LIMIT + 30) * 1000)
     assert "Undetermined" in page.inner_text("#verdict")
+
+
+def test_page_fix_proposals_load_patched_test(page):
+    page.fill("#test", (ROOT / "examples" / "linux" / "MP.litmus").read_text())
+    page.click("#run")
+    page.wait_for_selector("#fix .fix-item", timeout=(LIMIT + 30) * 1000)
+    first = page.inner_text("#fix .fix-item")
+    assert "smp_wmb()" in first or "smp_store_release" in first
+    assert "+" in page.inner_text("#fix .diff")
+    page.click("#fix .load-fix")
+    page.wait_for_function("document.getElementById('test').value.includes('smp_') && "
+                           "!document.getElementById('run').disabled && "
+                           "!document.getElementById('verdict').classList.contains('hidden')")
+    assert "Never" in page.inner_text("#verdict")
+
+
+def test_fix_api(server):
+    code, d = post(server, "/api/fix", {"test": (ROOT / "examples" / "linux" / "MP.litmus").read_text()})
+    assert code == 200, d
+    assert d["fixes"] and not d["already_forbidden"]
+    best = d["fixes"][0]
+    assert best["diff"].startswith("--- ") and best["litmus"] != ""
+    code, c = post(server, "/api/check", {"test": best["litmus"]})
+    assert c["result"]["verdict"] == "Never"
+    code, d = post(server, "/api/fix", {"test": SB_MB})
+    assert d["already_forbidden"] is True
