@@ -274,3 +274,14 @@ def test_cycles_api_for_other_consumers():
     pts = [(e.src.thread, e.src.line) for e in cyc]
     assert pts == [(0, 14), (0, 16), (1, 23), (1, 25)]
     assert all(len(t) == 3 for e in cyc for t in e.as_tuples())
+
+
+def test_c11_rmw_then_relaxed_read_relies_on_no_sc_order():
+    """QEMU's 2023 lost wakeup: qatomic_xchg then qatomic_read may be
+    reordered under the qemu (C11) model; a full barrier would forbid it.
+    Single-event RMWs must not make the SC cycle a self-loop."""
+    _, ex = explained(os.path.join(EX, "gallery", "QEMU-event-xchg+read.litmus"))
+    w = ex.witness
+    assert [(u.first.access.split()[0], u.second.access.split()[0]) for u in w.unordered] == \
+        [("RMW[sc]", "R[rlx]")] * 2
+    assert w.would == ["smp_mb()"]

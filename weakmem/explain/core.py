@@ -421,15 +421,22 @@ def unordered_pairs(table: EventTable, sk, cand, out) -> list[Unordered]:
              if (mem >> a) & 1 and (mem >> b) & 1 and sk.events[a].loc != sk.events[b].loc]
     if not pairs:
         return []
+    po_mem = 0
+    for a, b in R.pairs(n, po):
+        if (mem >> a) & 1 and (mem >> b) & 1:
+            po_mem |= 1 << (a * n + b)
     names: list[str] = []
     ordered = 0
     for st, scope in ev.checks():
         if st.test != "acyclic" or st.neg or _coherence_shaped(st, scope):
             continue
         try:
-            ordered |= as_rel(scope.eval(st.spec.e))
+            r = as_rel(scope.eval(st.spec.e))
         except CatError:
             continue
+        if po_mem & ~r == 0:
+            continue        # keeps all of program order (no thin air): says nothing about ordering
+        ordered |= r
         names.append(st.name)
     if not names:
         return []
@@ -437,11 +444,8 @@ def unordered_pairs(table: EventTable, sk, cand, out) -> list[Unordered]:
     co = cand.env.get("co", 0) if cand.env else 0
     co = co if isinstance(co, int) else 0
     fr = R.compose(n, R.inverse(n, rf), co)
-    po_mem = 0
-    for a, b in R.pairs(n, po):
-        if (mem >> a) & 1 and (mem >> b) & 1:
-            po_mem |= 1 << (a * n + b)
-    cyc = shortest_cycle(n, po_mem | rf | co | fr, prefer=mem)
+    # (single-event RMWs read and write: their rf;fr self-loops are no order)
+    cyc = shortest_cycle(n, (po_mem | rf | co | fr) & ~R.identity(n), prefer=mem)
     found: list[Unordered] = []
     rel = "/".join(names)
     for x, y in zip(cyc, cyc[1:] + cyc[:1]):

@@ -93,7 +93,7 @@ def execution_dot(test, cand, *, title: str = "", cycle: Optional[list[CycleEdge
     co = cand.env.get("co", 0) if cand.env else 0
     co = co if isinstance(co, int) else 0
     rf = cand.rf
-    fr = R.compose(n, R.inverse(n, rf), co) if co else 0
+    fr = R.compose(n, R.inverse(n, rf), co) & ~R.identity(n) if co else 0
     co_imm = co & ~R.compose(n, co, co) if co else 0
 
     def rel_edges(name: str, r: int, extra: str = "") -> None:

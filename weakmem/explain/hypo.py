@@ -29,6 +29,7 @@ class Fence:
     name: str                      # how the user writes it: "smp_mb()", "MFENCE"
     kinds: frozenset[str]          # the event's base sets ('F', 'MFENCE', ...)
     tags: frozenset[str]           # its annotations ('mb', 'sc', ...)
+    sets: frozenset[str] = frozenset()   # every engine set the event is in ('F', 'SC', ...)
 
 
 def fence_candidates(test, lm, sk) -> list[Fence]:
@@ -43,7 +44,7 @@ def fence_candidates(test, lm, sk) -> list[Fence]:
         if "F" in e.kinds and e.tid >= 0 and e.loc is None and (e.kinds, e.tags) not in seen:
             seen.add((e.kinds, e.tags))
             name = e.instr if e.instr and not e.instr.startswith("line ") else f"F[{','.join(sorted(e.tags))}]"
-            out.append(Fence(name, e.kinds, e.tags))
+            out.append(Fence(name, e.kinds, e.tags, _sets_of(sk, e.eid)))
     return out[:MAX_FENCES]
 
 
@@ -68,9 +69,11 @@ def _probe(lm, names: list[str]) -> Optional[list[Fence]]:
     body = "".join(f"\t{nm}();\n" for nm in names)
     text = f"C probe\n{{}}\nP0(int *x)\n{{\n{body}}}\nexists (x=0)\n"
     events: list = []
+    skel: list = []
 
     def see(ex, out):
         if not events:
+            skel.append(ex.skeleton)
             events.extend(e for e in ex.skeleton.events if e.tid == 0)
     try:
         check_test(parse_litmus("<probe>", text), lm, Options(), observe=see)
@@ -84,8 +87,12 @@ def _probe(lm, names: list[str]) -> Optional[list[Fence]]:
     for i, nm in enumerate(names):
         evs = by_line.get(5 + i, [])
         if len(evs) == 1 and "F" in evs[0].kinds and evs[0].loc is None:
-            out.append(Fence(f"{nm}()", evs[0].kinds, evs[0].tags))
+            out.append(Fence(f"{nm}()", evs[0].kinds, evs[0].tags, _sets_of(skel[0], evs[0].eid)))
     return out
+
+
+def _sets_of(sk, eid: int) -> frozenset[str]:
+    return frozenset(name for name, bits in sk.sets.items() if name != "FW" and (bits >> eid) & 1)
 
 
 def with_fences(cand, after: list[int], fence: Fence) -> ExecInput:
@@ -133,7 +140,7 @@ def with_fences(cand, after: list[int], fence: Fence) -> ExecInput:
     fbits = sum(1 << (n + i) for i in range(k))
     sets = dict(base.sets)
     sets["_"] = sets.get("_", (1 << n) - 1) | fbits
-    for kind in fence.kinds:
+    for kind in fence.kinds | fence.sets:
         sets[kind] = sets.get(kind, 0) | fbits
     return ExecInput(n=m, sets=sets, rels=rels, tags=list(base.tags) + [fence.tags] * k,
                      locs=list(base.locs) + [None] * k, values=list(base.values) + [None] * k,
