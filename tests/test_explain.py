@@ -152,6 +152,10 @@ def test_dot_witness_has_rf_co_fr():
     dot = execution_dot(test, ex.witness.execution)
     assert 'label="rf"' in dot and 'label="co"' in dot and 'label="fr"' in dot
     assert "penwidth" not in dot
+    dot = main_picture(test, ex)              # the pairs it relies on, dotted
+    assert dot.count('label="unordered"') == 2
+    u = ex.witness.unordered[0]
+    assert f"e{u.first.eid} -> e{u.second.eid} [color=" in dot
 
 
 X86_SB_MFENCES = """X86 SB+mfences

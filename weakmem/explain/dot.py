@@ -32,7 +32,7 @@ def _node_id(eid: int) -> str:
 
 
 def execution_dot(test, cand, *, title: str = "", cycle: Optional[list[CycleEdge]] = None,
-                  all_events: bool = False) -> str:
+                  all_events: bool = False, unordered: Iterable[tuple[int, int]] = ()) -> str:
     """DOT text for one execution (a weakmem.verdict.Judged) of `test`."""
     sk = cand.skeleton
     n = sk.n
@@ -112,6 +112,9 @@ def execution_dot(test, cand, *, title: str = "", cycle: Optional[list[CycleEdge
         a, b = e.src.eid, e.dst.eid
         lines.append(f'  {_node_id(a)} -> {_node_id(b)} [color="{HIGHLIGHT}", fontcolor="{HIGHLIGHT}", '
                      f'penwidth=2.6, label={_q(e.name)}, constraint=false];')
+    for a, b in unordered:        # program-order pairs a witness relies on the model leaving unordered
+        lines.append(f'  {_node_id(a)} -> {_node_id(b)} [color="{HIGHLIGHT}", fontcolor="{HIGHLIGHT}", '
+                     'style=dotted, penwidth=1.6, label="unordered", constraint=false];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -37,7 +37,8 @@ def build(root: Path = ROOT) -> tuple[str, dict[str, str]]:
            "and the program-order pairs it relies on the model leaving unordered; for one that cannot, "
            "each check that rejects it with a shortest cycle, its edges named by the model's own "
            "definitions.  In the pictures, one column per thread in program order, reads-from (blue), "
-           "coherence (green), from-read (orange, dashed), and the cycle in red.", ""]
+           "coherence (green), from-read (orange, dashed), the cycle in red, and the "
+           "program-order pairs a witness relies on the model leaving unordered red and dotted.", ""]
     dots: dict[str, str] = {}
     for f in gallery_files(root):
         rel = f.relative_to(root)

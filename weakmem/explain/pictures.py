@@ -17,7 +17,8 @@ def main_picture(test, ex: Explanation, all_events: bool = False) -> Optional[st
         return execution_dot(test, g.execution, title=title, cycle=g.cycle, all_events=all_events)
     if ex.witness is not None:
         title = f"{ex.test}: an allowed execution with {ex.condition} under {ex.model}"
-        return execution_dot(test, ex.witness.execution, title=title, all_events=all_events)
+        pairs = [(u.first.eid, u.second.eid) for u in ex.witness.unordered]
+        return execution_dot(test, ex.witness.execution, title=title, all_events=all_events, unordered=pairs)
     return None
 
 
