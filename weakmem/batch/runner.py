@@ -47,7 +47,7 @@ class Item:
             "expected": e.text if e else None, "expectation_source": e.source if e else None,
             "verdict": o.verdict, "pos": o.pos, "neg": o.neg, "states": o.states, "flags": o.flags,
             "condition": o.condition, "judgement": self.judgement.judgement, "reason": self.judgement.reason,
-            "stored": self.stored, "seconds": round(o.seconds, 4), "undetermined": o.undetermined,
+            "stored": self.stored, "seconds": round(o.seconds, 4), "cpu": round(o.cpu, 4), "undetermined": o.undetermined,
             "error": o.error,
         }
 

@@ -38,6 +38,7 @@ class Outcome:
     kind: str = ""                  # Allowed | Forbidden | Required
     ok: bool | None = None          # herd7's Ok/No
     seconds: float = 0.0
+    cpu: float = 0.0                # CPU seconds of the process that checked it (0 when stored)
     undetermined: str | None = None  # why no verdict (time or memory limit)
     error: str | None = None        # one line, `FILE:LINE:COL: error: ...`
     error_line: int = 0
@@ -97,7 +98,7 @@ def run_task(task: Task) -> Outcome:
     from weakmem.errors import WeakmemError
     from weakmem.litmus.parse import parse_litmus
 
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), time.process_time()
     out = Outcome(task.path)
     try:
         _test_hooks(task.path)
@@ -117,6 +118,7 @@ def run_task(task: Task) -> Outcome:
     except Exception as e:  # noqa: BLE001 -- reported, never a traceback
         out.error = f"{task.path}: internal error: {type(e).__name__}: {e} (please report)"
     out.seconds = time.monotonic() - t0
+    out.cpu = time.process_time() - c0
     return out
 
 
