@@ -80,7 +80,7 @@ def main() -> None:
     model = SHARED / "corpus" / "lkmm" / "model"
     if model.is_dir():
         extra += ["--conf", "linux-kernel.cfg", "-I", str(model)]
-    configs = [[f"-j", j] for j in a.jobs.split(",")]
+    configs = [["-j", j] for j in a.jobs.split(",")]
     if a.dask:
         configs.append(["--dask", "local", "--dask-workers", "2"])
     print(f"corpus {corpus} ({sum(1 for _ in corpus.rglob('*.litmus'))} tests), timeout {a.timeout:g} s, "

@@ -8,7 +8,6 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from weakmem.batch.expect import Expectation, Judgement, find_expectation, judge
 from weakmem.batch.store import Key, Store, StoreError, open_store
