@@ -182,11 +182,16 @@ def test_hung_worker_is_stopped(tmp_path, monkeypatch):
     assert [o["judgement"] for f, o in sorted(items.items()) if f != victim] == ["pass"] * 2
 
 
-def test_memory_cap_reports_not_hangs(tmp_path):
-    (tmp_path / "t.litmus").write_text(sb("Never", fence=True))
-    r = cli("check", "-j", "1", "--memory", "16", "--format", "json", tmp_path)
-    o = json_items(r.output)[str(tmp_path / "t.litmus")]
-    assert o["judgement"] in ("undetermined", "error") and r.exit_code == 1
+def test_memory_budget_stops_one_test(tmp_path, monkeypatch):
+    for k in range(3):
+        (tmp_path / f"t{k}.litmus").write_text(sb("Never", fence=True, tag=str(k)))
+    victim = str(tmp_path / "t1.litmus")
+    monkeypatch.setenv("WEAKMEM_BATCH_HOG", victim)      # this test allocates without end
+    r = cli("check", "-j", "2", "--memory", "200", "--format", "json", tmp_path)
+    items = json_items(r.output)
+    assert items[victim]["judgement"] == "undetermined" and items[victim]["undetermined"] == "memory limit"
+    assert [o["judgement"] for f, o in sorted(items.items()) if f != victim] == ["pass"] * 2
+    assert r.exit_code == 1
 
 
 # -------------------------------------------------------- the results store

@@ -60,13 +60,13 @@ class Result:
         return json.dumps(self.to_dict(), sort_keys=True, **kw)
 
 
-def _options(model, includes, timeout, conf, unroll, variants, optace):
+def _options(model, includes, timeout, conf, unroll, variants, optace, memory=None):
     from weakmem.run import Options
     if isinstance(includes, (str, os.PathLike)):
         includes = [includes]
     return Options(model=None if model is None else os.fspath(model), conf=None if conf is None else os.fspath(conf),
                    includes=[os.fspath(i) for i in includes or ()], unroll=unroll, timeout=timeout,
-                   variants=set(variants or ()), optace=optace)
+                   variants=set(variants or ()), optace=optace, memory=memory)
 
 
 def _source(path_or_text) -> tuple[str, str]:
@@ -99,13 +99,14 @@ _CACHE = None
 
 def check(path_or_text, model: str | None = None, includes: Sequence[str] | str = (), timeout: float | None = None,
           *, conf: str | None = None, unroll: int = 2, variants: Iterable[str] = (), optace: bool = True,
-          explain: bool = True) -> Result:
+          memory_mb: float | None = None, explain: bool = True) -> Result:
     """Check one litmus test (a path, or the test's text) and return its Result.
 
     model: a built-in model name (`weakmem models`), a .cat or a .cfg file;
     default: the test's own default (its dialect or architecture).
     includes: directories searched for models, configurations and their
-    includes (weakmem run -I).  timeout: seconds (None: no limit).
+    includes (weakmem run -I).  timeout: seconds, memory_mb: MiB (None: no
+    limit; past either the Result is undetermined).
     explain: fill `witness` and `explanation`.
     Raises WeakmemError (with file, line, column) for a bad test or model."""
     global _CACHE
@@ -114,14 +115,24 @@ def check(path_or_text, model: str | None = None, includes: Sequence[str] | str 
     from weakmem.litmus.parse import parse_litmus
     from weakmem.run import ModelCache
 
+    from weakmem import limits
+    from weakmem.errors import LimitReached
+    from weakmem.run import limit_result
+
     path, text = _source(path_or_text)
-    opts = _options(model, includes, timeout, conf, unroll, variants, optace)
+    opts = _options(model, includes, timeout, conf, unroll, variants, optace, memory_mb)
     if _CACHE is None:
         _CACHE = ModelCache()
+    test = lm = None
+    witness = why = None
     try:
-        test = parse_litmus(path, text)
-        lm = _CACHE.get(opts, test.arch, test)
-        res, witness, why = check_explained(test, lm, opts, explain)
+        with limits.budget(opts.timeout, opts.memory):
+            test = parse_litmus(path, text)
+            with limits.budget(opts.timeout, opts.memory, own=True):
+                lm = _CACHE.get(opts, test.arch, test)
+            res, witness, why = check_explained(test, lm, opts, explain)
+    except LimitReached as e:
+        res = limit_result(path, test, lm, opts, e.what)
     except WeakmemError as e:
         if e.pos is None:
             e.pos = Pos(path)
@@ -162,8 +173,8 @@ def check_many(paths: Sequence[str] | str, jobs: int | None = None, db: str | No
             open_store(os.fspath(db)).close()
         except StoreError as e:
             raise WeakmemError(str(e), Pos(os.fspath(db))) from None
-    opts = _options(model, includes, timeout, conf, unroll, variants, optace)
-    cfg = BatchConfig(opts=opts, jobs=jobs, memory_mb=memory_mb, db=None if db is None else os.fspath(db),
+    opts = _options(model, includes, timeout, conf, unroll, variants, optace, memory_mb)
+    cfg = BatchConfig(opts=opts, jobs=jobs, db=None if db is None else os.fspath(db),
                       dask=dask, detail=explain, args="weakmem.check_many")
     report = run_batch([os.fspath(p) for p in paths], cfg)
     if report.store_error:

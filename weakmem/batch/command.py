@@ -20,8 +20,8 @@ import click
               help="worker processes (default: every core; 0: check in this process)")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="S",
               help="per-test time limit in seconds (undetermined beyond it)")
-@click.option("--memory", "memory_mb", type=click.FloatRange(min=16), default=None, metavar="MB",
-              help="per-worker memory cap in MB")
+@click.option("--memory", "memory_mb", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MB",
+              help="per-test memory budget in MiB (weakmem.limits; default: half the RAM, at most 4096)")
 @click.option("--db", metavar="FILE.sqlite", help="results store: skip tests it already holds, add the others")
 @click.option("--dask", metavar="tcp://HOST:PORT|local",
               help="check on a Dask distributed cluster (`local`: start a LocalCluster); needs weakmem[cluster]")
@@ -52,9 +52,12 @@ def check(model, conf, includes, unroll, variants, optace, jobs, timeout, memory
     from weakmem.batch.runner import BatchConfig, Progress, run_batch
     from weakmem.run import Options
 
+    from weakmem.limits import default_memory_mb
+
     opts = Options(model=model, conf=conf, includes=list(includes), unroll=unroll, timeout=timeout,
-                   variants=set(variants), optace=optace)
-    cfg = BatchConfig(opts=opts, jobs=jobs, memory_mb=memory_mb, db=db, dask=dask, dask_workers=dask_workers,
+                   variants=set(variants), optace=optace,
+                   memory=memory_mb if memory_mb is not None else float(default_memory_mb()))
+    cfg = BatchConfig(opts=opts, jobs=jobs, db=db, dask=dask, dask_workers=dask_workers,
                       args=shlex.join(sys.argv[1:]))
     err = Console(stderr=True)
     if progress is None:

@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Callable, Iterable
 
-from weakmem.batch.task import Outcome, Task, run_task, set_memory_cap
+from weakmem.batch.task import Outcome, Task, run_task
 
 
-def _worker_main(conn, memory_mb, environ) -> None:
+def _worker_main(conn, environ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent decides when to stop
     os.environ.clear()                               # the caller's environment, not the fork server's
     os.environ.update(environ)
-    set_memory_cap(memory_mb)
     while True:
         try:
             task = conn.recv()
@@ -78,16 +77,15 @@ def signal_name(code: int | None) -> str:
 
 
 class ProcessPool:
-    def __init__(self, jobs: int, memory_mb: float | None = None, timeout: float | None = None):
+    def __init__(self, jobs: int, timeout: float | None = None):
         self.jobs = max(1, jobs)
-        self.memory_mb = memory_mb
         self.limit = hard_limit(timeout)
         self.ctx = _context()
         self.workers: list[_Worker] = []
 
     def _start(self) -> _Worker:
         parent, child = self.ctx.Pipe()
-        p = self.ctx.Process(target=_worker_main, args=(child, self.memory_mb, dict(os.environ)), daemon=True)
+        p = self.ctx.Process(target=_worker_main, args=(child, dict(os.environ)), daemon=True)
         p.start()
         child.close()
         return _Worker(p, parent)

@@ -2,6 +2,7 @@
 worker processes or a Dask cluster, judge every outcome, store it."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -21,7 +22,6 @@ MODEL_SUFFIXES = (".cat", ".cfg", ".def", ".bell")
 class BatchConfig:
     opts: Options = field(default_factory=Options)
     jobs: int | None = None          # worker processes (None: every core); 0: in this process
-    memory_mb: float | None = None   # per-worker address-space cap
     db: str | None = None            # results store
     dask: str | None = None          # "local" or a scheduler address
     dask_workers: int | None = None  # --dask local: number of workers
@@ -225,6 +225,9 @@ def run_batch(paths: list[str], cfg: BatchConfig, progress: Progress | None = No
             if cfg.dask:
                 from weakmem.batch.cluster import run_dask
                 report.backend = f"dask {cfg.dask}"
+                dask_opts = dataclasses.replace(cfg.opts, memory=None)   # Dask bounds a worker's memory
+                for t in tasks:                                          # itself (--memory-limit)
+                    t.opts = dask_opts
                 run_dask(tasks, done, cfg.dask, cfg.dask_workers)
             elif cfg.jobs == 0:
                 report.backend = "in-process"
@@ -234,7 +237,7 @@ def run_batch(paths: list[str], cfg: BatchConfig, progress: Progress | None = No
                 from weakmem.batch.pool import ProcessPool, default_jobs
                 jobs = cfg.jobs or default_jobs()
                 report.backend = f"{min(jobs, len(tasks))} worker processes"
-                ProcessPool(jobs, cfg.memory_mb, cfg.opts.timeout).run(tasks, done)
+                ProcessPool(jobs, cfg.opts.timeout).run(tasks, done)
         if store is not None and report.run_id is not None and report.store_error is None:
             store.finish_run(report.run_id)
     finally:

@@ -67,46 +67,48 @@ def _cache() -> ModelCache:
     return _CACHE
 
 
-def set_memory_cap(memory_mb: float | None) -> None:
-    """Cap this process's address space (a worker's, never the caller's)."""
-    if not memory_mb:
-        return
-    try:
-        import resource
-        want = int(memory_mb * 1024 * 1024)
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            want = min(want, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
-    except (ImportError, ValueError, OSError):
-        pass
-
-
 def _test_hooks(path: str) -> None:
     """Fault injection for weakmem's own test suite (inert unless the
     environment names this file): WEAKMEM_BATCH_CRASH=PATH makes the worker
-    die by SIGKILL, WEAKMEM_BATCH_HANG=PATH makes it ignore its deadline."""
+    die by SIGKILL, WEAKMEM_BATCH_HANG=PATH makes it ignore its deadline
+    (sleeping uses no CPU, so the CPU-time watchdog of weakmem.limits never
+    fires), WEAKMEM_BATCH_HOG=PATH makes it allocate without end."""
     if os.environ.get("WEAKMEM_BATCH_CRASH") == path:
         os.kill(os.getpid(), signal.SIGKILL)
     if os.environ.get("WEAKMEM_BATCH_HANG") == path:
         while True:
             time.sleep(1)
+    if os.environ.get("WEAKMEM_BATCH_HOG") == path:
+        from weakmem import limits
+        hog = []
+        while True:
+            hog.append(bytearray(32 << 20))
+            limits.check_now()
 
 
 def run_task(task: Task) -> Outcome:
     """Check one test; never raises (errors become the outcome's `error`)."""
-    from weakmem.errors import WeakmemError
+    from weakmem import limits
+    from weakmem.errors import LimitReached, WeakmemError
     from weakmem.litmus.parse import parse_litmus
+    from weakmem.run import limit_result
 
     t0, c0 = time.monotonic(), time.process_time()
     out = Outcome(task.path)
+    opts = task.opts
+    test = lm = None
     try:
-        _test_hooks(task.path)
-        test = parse_litmus(task.path, task.text)
-        lm = _cache().get(task.opts, test.arch, test)
-        res, witness, why = check_explained(test, lm, task.opts, task.detail)
+        # one deadline and one memory budget for all that is done for this test
+        with limits.budget(opts.timeout, opts.memory):
+            _test_hooks(task.path)
+            test = parse_litmus(task.path, task.text)
+            with limits.budget(opts.timeout, opts.memory, own=True):    # a model serves every test
+                lm = _cache().get(opts, test.arch, test)
+            res, witness, why = check_explained(test, lm, opts, task.detail)
         fill_outcome(out, res)
         out.witness, out.explanation = witness, why
+    except LimitReached as e:
+        fill_outcome(out, limit_result(task.path, test, lm, opts, e.what))
     except WeakmemError as e:
         out.error = str(e) if e.pos is not None else f"{task.path}: error: {e.msg}"
         if e.pos is not None:
@@ -114,7 +116,7 @@ def run_task(task: Task) -> Outcome:
     except RecursionError:
         out.error = f"{task.path}: error: test too deeply nested to analyse"
     except MemoryError:
-        out.undetermined = "out of memory"
+        out.undetermined = "memory limit"
     except Exception as e:  # noqa: BLE001 -- reported, never a traceback
         out.error = f"{task.path}: internal error: {type(e).__name__}: {e} (please report)"
     out.seconds = time.monotonic() - t0
@@ -144,7 +146,7 @@ def check_explained(test, lm, opts: Options, detail: bool):
     """check_test, and with `detail` a witness (text) and the explanation of
     the verdict: weakmem.explain when present (it checks the test itself,
     so nothing runs twice), else the report's --explain text."""
-    from weakmem.errors import WeakmemError
+    from weakmem.errors import LimitReached, WeakmemError
     from weakmem.run import check_test
     if detail:
         try:
@@ -155,7 +157,7 @@ def check_explained(test, lm, opts: Options, detail: bool):
         if explain is not None:
             try:
                 ex = explain(test, lm, opts)
-            except (WeakmemError, RecursionError, MemoryError):
+            except (WeakmemError, LimitReached, RecursionError, MemoryError):
                 raise
             except Exception:  # noqa: BLE001 -- an explanation never costs the verdict
                 ex = None
