@@ -175,8 +175,8 @@ def test_hung_worker_is_stopped(tmp_path, monkeypatch):
     victim = str(tmp_path / "t0.litmus")
     monkeypatch.setenv("WEAKMEM_BATCH_HANG", victim)
     t0 = time.monotonic()
-    r = cli("check", "-j", "2", "--timeout", "0.5", "--format", "json", tmp_path)
-    assert time.monotonic() - t0 < 30
+    r = cli("check", "-j", "2", "--timeout", "4", "--format", "json", tmp_path)   # room for loaded machines
+    assert time.monotonic() - t0 < 60
     items = json_items(r.output)
     assert items[victim]["judgement"] == "undetermined" and "worker stopped" in items[victim]["undetermined"]
     assert [o["judgement"] for f, o in sorted(items.items()) if f != victim] == ["pass"] * 2
