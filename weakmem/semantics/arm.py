@@ -241,10 +241,12 @@ class _Addr:
     """[Rn], [Rn, #imm], [Rn, Rm], [Rn, Rm, LSL #k], with optional
     pre-index writeback `!` or post-index `[Rn], #imm`."""
 
-    def __init__(self, arch: ArmArch, ops: list[str]):
+    def __init__(self, arch: ArmArch, ops: list[str], bare: bool = False):
         if not ops:
             raise DecodeError("ARM, missing address")
         a = ops[0].strip()
+        if bare and len(ops) == 1 and arch.canon_reg(a) is not None:
+            a = f"[{a}]"            # herd7's `LDR R1,R5` / `STR R1,R5`: the address register without brackets
         self.wb = a.endswith("!")
         if self.wb:
             a = a[:-1].strip()
@@ -349,12 +351,17 @@ def _nargs(ops, *ns):
         raise DecodeError(f"ARM, wrong number of operands ({len(ops)})")
 
 
-_ALU = {"ADD": "+", "SUB": "-", "RSB": "r-", "AND": "&", "ORR": "|", "EOR": "^", "BIC": "&~", "MUL": "*",
+_ALU = {"ADD": "+", "SUB": "-", "RSB": "r-", "AND": "&", "ORR": "|", "EOR": "^", "XOR": "^", "BIC": "&~", "MUL": "*",
         "ORN": "|~"}
 
 
 def d_alu(arch, base, ops, setflags, cond, text):
     _nargs(ops, 2, 3, 4)
+    if base == "AND" and cond == "EQ" and not setflags and len(ops) == 3 \
+            and len({arch.canon_reg(o.strip()) for o in ops}) == 1:
+        return d_nop(arch, base, ops, setflags, cond, text)   # `ANDEQ R1,R1,R1`: herd7's NOP idiom
+    if base == "EOR":
+        setflags = False     # herd7 reads `EORS` as `EOR` (its lexer maps both to one token): flags are kept
     rd = arch.reg(ops[0])
     if len(ops) == 2:          # ADD Rd, #imm  is  ADD Rd, Rd, #imm
         rn, rest = rd, ops[1:]
@@ -478,6 +485,14 @@ def d_nop(arch, base, ops, setflags, cond, text):
     return lambda ex, st: iter([(st, None)])
 
 
+def d_pushpop(arch, base, ops, setflags, cond, text):
+    """`PUSH {R1}` / `POP {R1,R2}`: herd7 reads them as no-ops (one or two registers)."""
+    _nargs(ops, 1)
+    if cond != "AL" or not 1 <= len(_reglist(arch, ops[0])) <= 2:
+        raise DecodeError(f"ARM, {base} takes a list of one or two registers")
+    return d_nop(arch, base, ops, setflags, cond, text)
+
+
 def d_b(arch, base, ops, setflags, cond, text):
     _nargs(ops, 1)
     lbl = ops[0].strip()
@@ -528,7 +543,7 @@ def d_ldr(arch, base, ops, setflags, cond, text):
     if len(ops) < 2:
         raise DecodeError(f"ARM, {base} needs a register and an address")
     rt = arch.reg(ops[0])
-    am = _Addr(arch, ops[1:])
+    am = _Addr(arch, ops[1:], bare=base in ("LDR", "LDREX"))
     width, signed = _LD_WIDTH[base]
     kinds = R_KINDS | ({"A"} if base in ("LDA", "LDAEX") else set()) | ({"X"} if "EX" in base else set())
     kinds = frozenset(kinds)
@@ -548,7 +563,7 @@ def d_str(arch, base, ops, setflags, cond, text):
     if len(ops) < 2:
         raise DecodeError(f"ARM, {base} needs a register and an address")
     rt = arch.reg(ops[0])
-    am = _Addr(arch, ops[1:])
+    am = _Addr(arch, ops[1:], bare=base == "STR")
     width = _ST_WIDTH[base]
     kinds = frozenset(W_KINDS | ({"L"} if base == "STL" else set()))
 
@@ -671,7 +686,7 @@ def d_barrier(arch, base, ops, setflags, cond, text):
 
 
 _DECODERS = {
-    "NOP": d_nop,
+    "NOP": d_nop, "PUSH": d_pushpop, "POP": d_pushpop, "XOR": d_alu,
     "ADD": d_alu, "SUB": d_alu, "RSB": d_alu, "AND": d_alu, "ORR": d_alu, "EOR": d_alu, "BIC": d_alu,
     "MUL": d_alu, "ORN": d_alu,
     "LSL": d_shift_instr, "LSR": d_shift_instr, "ASR": d_shift_instr, "ROR": d_shift_instr,

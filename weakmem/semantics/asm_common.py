@@ -147,17 +147,18 @@ class DecodeError(Exception):
 
 class St:
     """The state of one thread along one path."""
-    __slots__ = ("pc", "regs", "events", "ctrl", "seen")
+    __slots__ = ("pc", "regs", "events", "ctrl", "seen", "n")
 
-    def __init__(self, pc, regs, events, ctrl, seen):
+    def __init__(self, pc, regs, events, ctrl, seen, n=0):
         self.pc: int = pc
+        self.n: int = n          # instructions executed so far: the program-order index of the next one
         self.regs: dict[str, tuple[object, frozenset[int]]] = regs
         self.events: list[PEvent] = events
         self.ctrl: frozenset[int] = ctrl
         self.seen: dict[int, int] = seen
 
     def copy(self) -> "St":
-        return St(self.pc, dict(self.regs), list(self.events), self.ctrl, dict(self.seen))
+        return St(self.pc, dict(self.regs), list(self.events), self.ctrl, dict(self.seen), self.n)
 
 
 Step = Iterable[tuple[St, object]]   # (new state, jump): see Ins
@@ -494,17 +495,18 @@ class AsmFrontend:
         for i, v in enumerate(vals):
             s2 = st.copy() if i < len(vals) - 1 else st
             s2.events.append(PEvent(kinds, loc, v, frozenset(), self.text(), addr=adeps, ctrl=s2.ctrl,
-                                    rf_read=True))
+                                    rf_read=True, poi=s2.n))
             yield s2, v, len(s2.events) - 1
 
     def store(self, st: St, addr, adeps, v, ddeps, kinds=W_KINDS, width: int | None = None) -> int:
         loc = self.loc_of(addr)
         st.events.append(PEvent(kinds, loc, self.mem_norm(loc, v, width), frozenset(), self.text(), addr=adeps,
-                                data=ddeps, ctrl=st.ctrl, is_write=True))
+                                data=ddeps, ctrl=st.ctrl, is_write=True, poi=st.n))
         return len(st.events) - 1
 
     def fence(self, st: St, kinds: Iterable[str]) -> int:
-        st.events.append(PEvent(F_KINDS | frozenset(kinds), None, None, frozenset(), self.text(), ctrl=st.ctrl))
+        st.events.append(PEvent(F_KINDS | frozenset(kinds), None, None, frozenset(), self.text(), ctrl=st.ctrl,
+                                poi=st.n))
         return len(st.events) - 1
 
     # ------------------------------------------------------------------ running
@@ -516,6 +518,7 @@ class AsmFrontend:
         the writes, used to compute value domains."""
         self.domain = domain
         self.all_branches = all_branches
+        self.cur_tid = tid
         prog = self.progs[tid]
         labels = self.labels[tid]
         regs: dict[str, tuple[object, frozenset[int]]] = {}
@@ -549,6 +552,9 @@ class AsmFrontend:
                     raise
                 nxt = []
                 for s2, jump in results:
+                    # the events of one instruction share its program-order index: herd7 does
+                    # not order them by po (e.g. the read and the write of XCHG or an AMO)
+                    s2.n += 1
                     if isinstance(jump, CondJump):
                         if all_branches:
                             nxt.extend(x for x in (self._jump(tid, s2.copy(), jump.label, labels, ins),
@@ -564,6 +570,13 @@ class AsmFrontend:
                 st = nxt[0]
         self.cur = None
         return out
+
+    def label_value(self, label: str) -> LabelVal:
+        """The address of a code label of the running thread (`la x5,L0`)."""
+        tid = self.cur_tid
+        if label not in self.labels[tid]:
+            raise self.err(f"Label {label} not found on P{tid}")
+        return LabelVal(tid, label)
 
     def _jump(self, tid, st: St, jump, labels, ins) -> St | None:
         here = st.pc

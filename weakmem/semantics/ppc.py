@@ -75,8 +75,13 @@ def _n(ops, *ns):
         raise DecodeError(f"PPC, wrong number of operands ({len(ops)})")
 
 
-def _dform(arch: PPCArch, s: str):
-    """'8(r2)' -> (8, 'r2')."""
+def _dform(arch: PPCArch, ops: list[str], two_forms: bool = True):
+    """The address of a D-form access: `8(r2)`, or herd7's `8,r2` (ops[1:] of
+    `lwz r1,8,r2`) when two_forms -> (8, 'r2')."""
+    if two_forms and len(ops) == 3:
+        return arch.imm(ops[1]), arch.reg(ops[2])
+    _n(ops, 2)
+    s = ops[1]
     m = re.fullmatch(r"\s*([-+]?[0-9xXa-fA-F]*)\s*\(\s*(%?\w+)\s*\)\s*", s)
     if not m:
         raise DecodeError(f"PPC, bad address '{s}'")
@@ -421,8 +426,9 @@ def d_load(arch, m, ops):
         _n(ops, 3)
         ra, rb = arch.reg_or_zero(ops[1]), arch.reg(ops[2])
     else:
-        _n(ops, 2)
-        disp, ra = _dform(arch, ops[1])
+        disp, ra = _dform(arch, ops, base != "lwa")
+    if update and (ra == "r0" or ra == rd):
+        update = False              # no write-back (herd7: lwzu with rA = r0 or rA = rD)
 
     def run(ex, st):
         if indexed:
@@ -451,8 +457,9 @@ def d_store(arch, m, ops):
         _n(ops, 3)
         ra, rb = arch.reg_or_zero(ops[1]), arch.reg(ops[2])
     else:
-        _n(ops, 2)
-        disp, ra = _dform(arch, ops[1])
+        disp, ra = _dform(arch, ops)
+    if update and ra == "r0":
+        update = False              # herd7: stwu with rA = r0 does not write r0
 
     def run(ex, st):
         v, dv = ex.rd(st, rs)

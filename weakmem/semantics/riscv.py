@@ -234,6 +234,19 @@ def d_nop(arch, m, ops):
     return lambda ex, st: iter([(st, None)])
 
 
+def d_la(arch, m, ops):
+    """`la x5,L0`: the address of a code label of the thread (herd7 reads a label)."""
+    _n(ops, 2)
+    rd, name = arch.reg(ops[0]), ops[1].strip()
+    if not re.fullmatch(r"[A-Za-z_.$][A-Za-z0-9_.$]*", name) or canon_reg(name):
+        raise DecodeError(f"RISCV, bad label '{name}'")
+
+    def run(ex, st):
+        ex.wr(st, rd, ex.label_value(name), EMPTY)
+        yield st, None
+    return run
+
+
 # ----------------------------------------------------------------------------
 # Branches
 # ----------------------------------------------------------------------------
@@ -327,6 +340,8 @@ def _width(w: str) -> int:
 
 def d_lrsc(arch, head, w, mo, ops):
     width = _width(w)
+    if (head, mo) in (("lr", "rl"), ("sc", "aq")):
+        mo = None           # herd7 reads `lr.w.rl` as `lr.w` and `sc.w.aq` as `sc.w` (no annotation)
     if head == "lr":
         _n(ops, 2)
         rd = arch.reg(ops[0])
@@ -430,7 +445,7 @@ def d_auipc(arch, m, ops):
 
 
 _DECODERS = {
-    "nop": d_nop, "li": d_li, "lui": d_li, "auipc": d_auipc,
+    "nop": d_nop, "la": d_la, "li": d_li, "lui": d_li, "auipc": d_auipc,
     "mv": d_pseudo1, "neg": d_pseudo1, "negw": d_pseudo1, "not": d_pseudo1, "sext.w": d_pseudo1,
     "seqz": d_pseudo1, "snez": d_pseudo1,
     "j": d_j, "ret": d_ret,

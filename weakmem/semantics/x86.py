@@ -63,9 +63,10 @@ def _signed(v: int, w: int) -> int:
 
 
 class _State:
-    __slots__ = ("regs", "flags", "events", "rmw", "ctrl", "pc", "jumps")
+    __slots__ = ("regs", "flags", "events", "rmw", "ctrl", "pc", "jumps", "n")
 
-    def __init__(self, regs, flags, events, rmw, ctrl, pc, jumps):
+    def __init__(self, regs, flags, events, rmw, ctrl, pc, jumps, n=0):
+        self.n: int = n      # instructions executed: the program-order index of the current one
         self.regs: dict[str, tuple[Val, frozenset[int]]] = regs
         self.flags: dict[str, tuple[int, frozenset[int]]] = flags
         self.events: list[PEvent] = events
@@ -76,9 +77,12 @@ class _State:
 
     def copy(self) -> "_State":
         return _State(dict(self.regs), dict(self.flags), list(self.events), list(self.rmw), self.ctrl,
-                      self.pc, dict(self.jumps))
+                      self.pc, dict(self.jumps), self.n)
 
     def add(self, ev: PEvent) -> int:
+        # the events of one instruction share its index: herd7 does not order them by po
+        # (the read and the write of XCHG or of a LOCK'd instruction)
+        ev.poi = self.n
         self.events.append(ev)
         return len(self.events) - 1
 
@@ -452,6 +456,7 @@ class X86Frontend:
         h = getattr(self, "i_" + cls)
         out = []
         for s2 in h(ins, st, labels):
+            s2.n += 1
             out.append(s2)
         return out
 

@@ -171,6 +171,7 @@ prefix: LOCK [";"]            -> lock
         | NAME                -> bare_name
         | seg? disp? "(" att_addr ")"   -> mem_att
         | seg? "[" intel_addr "]"       -> mem_intel
+        | seg? sint "[" intel_addr "]"  -> mem_intel_disp
 
 reg: "%" NAME
 seg: "%" NAME ":"
@@ -356,6 +357,15 @@ class _Build(Transformer):
 
     def mem_intel(self, *items):
         return items[-1]
+
+    def mem_intel_disp(self, *items):
+        """herd7's X86_64 `8[%rax]`: a displacement before a bracketed address."""
+        m, k = items[-1], items[-2]
+        if self.arch != "X86_64":
+            raise _DecodeError("a displacement before '[' is X86_64 syntax")
+        if m.absolute is not None:
+            return Mem(absolute=m.absolute + k)
+        return Mem(sym=m.sym, base=m.base, index=m.index, scale=m.scale, disp=m.disp + k)
 
     def lock(self, *_):
         return "lock"

@@ -1,0 +1,52 @@
+"""herd7 as an oracle (opt-in: skipped unless herd7 is found through WEAKMEM_HERD7 or PATH).
+
+Runs herd7 and weakmem on the same tests and compares verdicts and final states: the
+operand-form tests of tests/data/herd_forms and a small diy7-generated family per
+architecture (benchmarks/diff_herd7.py runs the large families)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from weakmem.herd7.oracle import find_tool, parse_blocks, run_herd7, litmus_name
+
+ROOT = Path(__file__).resolve().parents[1]
+HERD7 = find_tool("herd7")
+DIY7 = find_tool("diy7")
+pytestmark = pytest.mark.skipif(HERD7 is None, reason="herd7 not found (WEAKMEM_HERD7 or PATH)")
+
+FORMS = sorted((ROOT / "tests" / "data" / "herd_forms").glob("*.litmus"))
+
+
+def weakmem_blocks(files, *opts):
+    p = subprocess.run([sys.executable, "-m", "weakmem", "run", "--format", "herd", *opts, *map(str, files)],
+                       cwd=ROOT, capture_output=True, text=True)
+    return parse_blocks(p.stdout), p.stderr
+
+
+@pytest.mark.parametrize("path", FORMS, ids=[p.stem for p in FORMS])
+def test_operand_forms_agree_with_herd7(path):
+    h = run_herd7(HERD7, path)
+    assert h.block is not None, h.stderr
+    mine, err = weakmem_blocks([path])
+    w = mine.get(litmus_name(path))
+    assert w is not None, err
+    assert w.key() == h.block.key()
+
+
+@pytest.mark.skipif(DIY7 is None, reason="diy7 not found")
+@pytest.mark.parametrize("arch", ["X86", "X86_64", "PPC", "ARM", "AArch64", "RISCV", "C"])
+def test_diy7_family_agrees_with_herd7(arch, tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import diff_herd7
+    finally:
+        sys.path.pop(0)
+    files = diff_herd7.generate(DIY7, arch, tmp_path, small=True)
+    assert len(files) >= 3
+    res = diff_herd7.compare(files, HERD7, diff_herd7.FAMILIES[arch][4], diff_herd7.FAMILIES[arch][5], 2, 60)
+    assert res["disagree"] == [] and res["weakmem_rejects"] == []
+    assert res["agree"] == res["compared"] == len(files)
