@@ -37,6 +37,9 @@ class Options:
     variants: set[str] = field(default_factory=set)
     optace: bool = True
     hexa: bool = False
+    bell: str | None = None       # overrides the configuration's bell (herd7's -bell)
+    macros: str | None = None     # overrides the configuration's macros (herd7's -macros)
+    skipchecks: frozenset[str] = frozenset()   # checks not applied (herd7's -skipcheck; "*": all)
 
 
 @dataclass
@@ -62,7 +65,7 @@ class ModelCache:
             from weakmem.dialects import detect
             dialect = detect(test)
         key = (opts.model, opts.conf, tuple(opts.includes), tuple(sorted(opts.variants)), arch,
-               dialect.name if dialect is not None else None)
+               dialect.name if dialect is not None else None, opts.bell, opts.macros, opts.skipchecks)
         lm = self._cache.get(key)
         if lm is None:
             lm = load_model_for(opts, arch, dialect)
@@ -150,6 +153,8 @@ def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
             hexa = True
     if name is not None:
         model_file = name
+    bell = opts.bell or bell
+    macros = opts.macros or macros
     if model_file is None:
         raise WeakmemError("no model given (the configuration names none)")
     mpath = _find(model_file, search + [str(MODELS_DIR)])
@@ -157,6 +162,7 @@ def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
         mpath = model_file  # let load_model search its library
     bpath = _find(bell, search + [str(MODELS_DIR)]) if bell else None
     model = load_model(mpath, search_path=search, variants=variants, bell=bpath or bell)
+    model.skipped = frozenset(opts.skipchecks)
     table = None
     if arch == "C":
         if dialect is not None and (macros is None or builtin_cfg):

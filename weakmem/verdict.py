@@ -126,6 +126,7 @@ class TestResult:
     candidates: int = 0
     undetermined: str | None = None       # reason, when no verdict could be reached
     witness: Judged | None = None          # an allowed execution satisfying the proposition
+    witness_state: State | None = None     # its final state
     blocked: Judged | None = None          # a rejected execution satisfying it (and the check that failed)
     forbidden_by: dict[str, int] = field(default_factory=dict)   # check -> executions with the outcome it rejects
     counterexample: Judged | None = None   # an allowed execution not satisfying it
@@ -180,6 +181,7 @@ class Collector:
             res.pos += 1
             if res.witness is None:
                 res.witness = Judged(ex, out)
+                res.witness_state = state
         else:
             res.neg += 1
             if res.counterexample is None:

@@ -185,6 +185,7 @@ class Model:
         self.variants = variants
         self.files = files
         self.bell_path = bell_path
+        self.skipped: frozenset[str] = frozenset()   # checks not applied (herd7's -skipcheck NAME)
         self.enums: dict[str, list[str]] = {}
         self.instructions: dict[str, list[frozenset[str]]] = {}
         self.defaults: dict[str, list[frozenset[str]]] = {}
@@ -268,13 +269,13 @@ class Model:
     # ------------------------------------------------------ compiled forms
     def program(self, set_names: frozenset[str], rel_names: frozenset[str],
                 dynamic: frozenset[str]):
-        key = (set_names, rel_names, dynamic)
+        key = (set_names, rel_names, dynamic, self.skipped)
         prog = self._programs.get(key)
         if prog is None:
             from .compile import Compiler
             comp = Compiler(variants=set(self.variants), enums=self.enums,
                             set_names=set(set_names), rel_names=set(rel_names),
-                            dynamic=dynamic)
+                            dynamic=dynamic, skipped=self.skipped)
             prog = comp.compile(self.instrs, ["co", "rf", "fr"])
             self._programs[key] = prog
         return prog

@@ -112,10 +112,11 @@ class HerdRun:
     stderr: str
 
 
-def run_herd7(herd7: str, path: str | Path, args: list[str] = (), timeout: float = 60) -> HerdRun:
+def run_herd7(herd7: str, path: str | Path, args: list[str] = (), timeout: float = 60,
+              cwd: str | Path | None = None) -> HerdRun:
     """Run herd7 on one file; block is None when herd7 rejected or did not finish it."""
     try:
-        p = subprocess.run([herd7, *args, str(path)], capture_output=True, text=True, timeout=timeout)
+        p = subprocess.run([herd7, *args, str(path)], capture_output=True, text=True, timeout=timeout, cwd=cwd)
     except subprocess.TimeoutExpired:
         return HerdRun(None, "", "timeout")
     blocks = parse_blocks(p.stdout)
