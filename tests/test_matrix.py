@@ -742,4 +742,7 @@ exists (0:r0=0 /\\ 0:r5=1)
     arm = (tmp_path / "out" / "many.armv7.litmus").read_text()
     code = [l.strip() for l in arm.splitlines() if not l.startswith("(*")]
     assert sum(l.startswith("STREX") for l in code) == 6
-    assert any(l.startswith("ORR") for l in code) and sum(l.startswith("filter") for l in code) == 1
+    # the six statuses are summed into the first one (herd7's ARM has no ORR of registers)
+    import re
+    assert sum(bool(re.match(r"ADD (R\d+),\1,R\d+", l)) for l in code) == 5
+    assert sum(l.startswith("filter") for l in code) == 1

@@ -555,47 +555,65 @@ class Armv7(Codegen):
     isa = "armv7"
     pool = list(range(0, 13))
     ptr_bytes = 4
+    rmw_imm = True             # ORR/AND of an LDREX/STREX loop keep an immediate operand
 
     def rn(self, p, wide):
         return f"R{p}"
 
     def mov_imm(self, p, imm, wide):
-        if imm < 0:
-            return [f"MVN R{p},#{~imm}"]
         return [f"MOV R{p},#{imm}"]
 
     def mov_reg(self, d, s, wide):
         return [f"MOV R{d},R{s}"]
 
     def setcmp(self, cond, d, a, b, wide):
-        """Branch-free and without conditional execution (whose flags
-        dependency CPU models may drop): the sign bit of a-b, or of
-        (a-b)|-(a-b) for ==/!=, shifted down."""
+        """`d = (a OP b)` with herd7's ARM instructions (no shifts, no RSB, ORR with an
+        immediate only, conditional moves on EQ/NE only): t = a-b (b-a for > and <=),
+        its sign bit kept by AND for </>/<=/>=, then MOV #0 and MOVNE/MOVEQ #1.  A
+        conditional move carries no dependency in herd7's model, so `t EOR t` (zero,
+        computed from a and b) is added to keep d data-dependent on a and b."""
         code = []
         if isinstance(b, Imm):
             p = self.tmp()
             code = self.mov_imm(p, b.value, wide)
             b = p
-        t, u = self.tmp(), self.tmp()
-        if cond in ("==", "!="):
-            code += [f"SUB R{t},R{a},R{b}", f"RSB R{u},R{t},#0", f"ORR R{u},R{u},R{t}"]
-        else:
-            x, y = (a, b) if cond in ("<", ">=") else (b, a)     # x < y ?
-            code += [f"SUB R{u},R{x},R{y}"]
-        code.append(f"LSR R{d},R{u},#31")
-        if cond in ("==", "<=", ">="):
-            code.append(f"EOR R{d},R{d},#1")
+        t, z = self.tmp(), self.tmp()
+        x, y = (b, a) if cond in (">", "<=") else (a, b)
+        code.append(f"SUB R{t},R{x},R{y}")
+        if cond not in ("==", "!="):
+            code.append(f"AND R{t},R{t},#{1 << 31}")      # the sign bit of the difference
+        mv = "MOVNE" if cond in ("!=", "<", ">") else "MOVEQ"
+        code += [f"CMP R{t},#0", f"MOV R{d},#0", f"{mv} R{d},#1", f"EOR R{z},R{t},R{t}", f"ADD R{d},R{d},R{z}"]
         return code
 
     def alu(self, op, d, a, b, wide, narrow_b=False):
-        mn = {"+": "ADD", "-": "SUB", "&": "AND", "|": "ORR", "^": "EOR", "*": "MUL", "<<": "LSL",
-              ">>": "ASR"}[op]
-        if isinstance(b, Imm):
-            if op == "*" or b.value < 0 or b.value > 255:
+        # herd7's ARM takes ADD/SUB with an immediate or a register, AND/ORR with an
+        # immediate only and EOR with registers only (lib/ARMParser.mly): emit only those
+        if isinstance(b, Imm) and op == "^":
+            p = self.tmp()
+            return self.mov_imm(p, b.value, wide) + self.alu(op, d, a, p, wide)
+        if isinstance(b, Imm) and op in ("+", "-", "&", "|"):
+            if 0 <= b.value <= 255 or op in ("&", "|"):
+                return [f"{ {'+': 'ADD', '-': 'SUB', '&': 'AND', '|': 'ORR'}[op]} R{d},R{a},#{b.value}"]
+            if op in ("+", "-"):
                 p = self.tmp()
                 return self.mov_imm(p, b.value, wide) + self.alu(op, d, a, p, wide)
-            return [f"{mn} R{d},R{a},#{b.value}"]
-        return [f"{mn} R{d},R{a},R{b}"]
+        if not isinstance(b, Imm) and op in ("+", "-", "^"):
+            return [f"{ {'+': 'ADD', '-': 'SUB', '^': 'EOR'}[op]} R{d},R{a},R{b}"]
+        what = f"#{b.value}" if isinstance(b, Imm) else "a register"
+        raise NotCompilable(f"Armv7: '{op}' with {what} has no form herd7's ARM accepts")
+
+    def status_done(self, st) -> list[str]:
+        # store-exclusive statuses are 0 or 1: their sum is 0 exactly when all are
+        # (herd7's ARM has no ORR of two registers)
+        if st == self.status_acc:
+            return []
+        return self.alu("+", self.status_acc, self.status_acc, st, False)
+
+    def llsc_code(self, row, n, a, old, v, e, wide):
+        if isinstance(v, Imm) and n.op in ("xchg", "cas"):
+            v = self.in_reg(v, wide)     # STREX stores a register
+        return super().llsc_code(row, n, a, old, v, e, wide)
 
     def branch(self, cond, a, b, label, wide):
         if isinstance(b, Imm):
@@ -605,6 +623,8 @@ class Armv7(Codegen):
             cmp = f"CMP R{a},#{b.value}"
         else:
             cmp = f"CMP R{a},R{b}"
+        if cond not in ("==", "!=") and label:
+            raise NotCompilable(f"Armv7: branch on '{cond}' has no form herd7's ARM accepts (BEQ, BNE only)")
         return [cmp, f"B{COND_NAMES[cond]} {label}"]
 
     def jump(self, label):
@@ -681,25 +701,27 @@ class Power(Codegen):
             return self.mov_imm(p, b.value, wide) + self.alu(op, d, a, p, wide)
         if op == "-":
             return [f"subf r{d},r{b},r{a}"]
-        mn = {"+": "add", "&": "and", "|": "or", "^": "xor", "*": "mulld" if wide else "mullw",
-              "<<": "sld" if wide else "slw", ">>": "srad" if wide else "sraw"}[op]
+        # herd7's PPC parses no 64-bit multiply or shift and implements no slw/sraw
+        mn = {"+": "add", "&": "and", "|": "or", "^": "xor", "*": None if wide else "mullw"}.get(op)
+        if mn is None:
+            raise NotCompilable(f"POWER: '{op}' has no form herd7's PPC implements")
         return [f"{mn} r{d},r{a},r{b}"]
 
     def setcmp(self, cond, d, a, b, wide):
-        """Branch-free, with herd7's PPC instructions: the sign of a-b (or of
-        (a-b)|-(a-b) for ==/!=) moved to bit 0 with sraw by 31, then negated."""
+        """Branch-free, with instructions herd7's PPC implements: the sign of a-b (or of
+        (a-b)|(0-(a-b)) for ==/!=) rotated to bit 0 by rlwinm."""
         if isinstance(b, Imm):
             p = self.tmp()
             code = self.mov_imm(p, b.value, wide)
             return code + self.setcmp(cond, d, a, p, wide)
         invert = cond in ("==", "<=", ">=")
-        t, u, k = self.tmp(), self.tmp(), self.tmp()
+        t, u, z = self.tmp(), self.tmp(), self.tmp()
         if cond in ("==", "!="):
-            code = [f"subf r{t},r{b},r{a}", f"neg r{u},r{t}", f"or r{u},r{u},r{t}"]
+            code = [f"subf r{t},r{b},r{a}", f"li r{z},0", f"subf r{u},r{t},r{z}", f"or r{u},r{u},r{t}"]
         else:
             x, y = (a, b) if cond in ("<", ">=") else (b, a)     # x < y ?
             code = [f"subf r{u},r{y},r{x}"]
-        code += [f"li r{k},31", f"sraw r{u},r{u},r{k}", f"neg r{d},r{u}"]
+        code.append(f"rlwinm r{d},r{u},1,31,31")          # the sign bit of the low word
         if invert:
             code.append(f"xori r{d},r{d},1")
         return code
@@ -779,11 +801,14 @@ class RiscV(Codegen):
                 code = self.mov_imm(p, b.value, wide)
                 b = p
         if cond in ("==", "!="):
+            # herd7 implements slt but not sltu/sltiu: t != 0 is (0 < t) | (t < 0)
             t = a
             if b != 0:
                 t = self.tmp()
                 code.append(f"sub x{t},x{a},x{b}")
-            return code + [f"sltiu x{d},x{t},1" if cond == "==" else f"sltu x{d},x0,x{t}"]
+            u = self.tmp()
+            code += [f"slt x{u},x0,x{t}", f"slt x{d},x{t},x0", f"or x{d},x{d},x{u}"]
+            return code + ([f"xori x{d},x{d},1"] if cond == "==" else [])
         x, y = (a, b) if cond in ("<", ">=") else (b, a)          # x < y ?
         code.append(f"slt x{d},x{x},x{y}")
         if cond in ("<=", ">="):
@@ -801,12 +826,13 @@ class RiscV(Codegen):
                     return [f"{ {'&': 'andi', '|': 'ori', '^': 'xori'}[op]} x{d},x{a},{b.value}"]
                 if op == "<<" and b.value >= 0:
                     return [f"slli x{d},x{a},{b.value}"]
-                if op == ">>" and b.value >= 0:
-                    return [f"srai x{d},x{a},{b.value}"]
-            p = self.tmp()
-            return self.mov_imm(p, b.value, wide) + self.alu(op, d, a, p, wide)
-        mn = {"+": "add", "-": "sub", "&": "and", "|": "or", "^": "xor", "*": "mul", "<<": "sll",
-              ">>": "sra"}[op]
+            if op != ">>":
+                p = self.tmp()
+                return self.mov_imm(p, b.value, wide) + self.alu(op, d, a, p, wide)
+        # herd7's RISC-V has no mul and implements no sra/srai
+        mn = {"+": "add", "-": "sub", "&": "and", "|": "or", "^": "xor", "<<": "sll"}.get(op)
+        if mn is None:
+            raise NotCompilable(f"RISC-V: '{op}' has no form herd7's RISC-V implements")
         return [f"{mn} x{d},x{a},x{b}"]
 
     def branch(self, cond, a, b, label, wide):
@@ -927,35 +953,44 @@ class X86(Codegen):
         return [f"mov{'q' if wide else 'l'} {self.rn(s, wide)},{self.rn(d, wide)}"]
 
     def setcmp(self, cond, d, a, b, wide):
-        cc = {"==": "e", "!=": "ne", "<": "l", "<=": "le", ">": "g", ">=": "ge"}[cond]
-        code = self.branch(cond, a, b, "", wide)[:-1]
-        byte = {"rbx": "bl", "rcx": "cl", "rdx": "dl", "rsi": "sil", "rdi": "dil"}.get(d, f"{d}b")
-        return code + [f"movl $0,{self.rn(d, False)}", f"set{cc} %{byte}"]
+        # herd7's X86_64 has SETNB only: a branch around `mov $1`
+        lab = self.new_label()
+        rev = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}[cond]
+        return [f"movl $0,{self.rn(d, False)}"] + self.branch(rev, a, b, lab, wide) + \
+            [f"movl $1,{self.rn(d, False)}", f"{lab}:"]
 
     def alu(self, op, d, a, b, wide, narrow_b=False):
+        # herd7's X86_64 (lib/X86_64Lexer.mll) has add, or, xor (with size suffixes), and, shl
+        # (without), and no sub, sar, neg: a - b is a + (-b), -b being (b ^ -1) + 1
         s = "q" if wide else "l"
-        mn = {"+": "add", "-": "sub", "&": "and", "|": "or", "^": "xor", "<<": "shl", ">>": "sar"}.get(op)
+        if op == "-":
+            if isinstance(b, Imm):
+                return self.alu("+", d, a, Imm(-b.value), wide)
+            t = self.tmp()
+            return self.mov_reg(t, b, wide) + [f"xor{s} $-1,{self.rn(t, wide)}", f"add{s} $1,{self.rn(t, wide)}"] + \
+                self.alu("+", d, a, t, wide)
+        mn = {"+": f"add{s}", "&": "and", "|": f"or{s}", "^": f"xor{s}", "<<": "shl"}.get(op)
         if mn is None:
-            raise NotCompilable(f"x86-64: operator '{op}' is not compiled")
+            raise NotCompilable(f"x86-64: operator '{op}' has no form herd7's X86_64 accepts")
         bop = f"${b.value}" if isinstance(b, Imm) else self.rn(b, wide)
-        if op in ("<<", ">>") and not isinstance(b, Imm):
+        if op == "<<" and not isinstance(b, Imm):
             raise NotCompilable("x86-64: shift by a register is not compiled")
         code = []
         if not isinstance(b, Imm) and b == d and d != a:
             if op in ("+", "&", "|", "^"):
-                return [f"{mn}{s} {self.rn(a, wide)},{self.rn(d, wide)}"]
+                return [f"{mn} {self.rn(a, wide)},{self.rn(d, wide)}"]
             t = self.tmp()
             code += self.mov_reg(t, b, wide)
             bop = self.rn(t, wide)
         if d != a:
             code += self.mov_reg(d, a, wide)
-        code.append(f"{mn}{s} {bop},{self.rn(d, wide)}")
+        code.append(f"{mn} {bop},{self.rn(d, wide)}")
         return code
 
     def branch(self, cond, a, b, label, wide):
         s = "q" if wide else "l"
         bop = f"${b.value}" if isinstance(b, Imm) else self.rn(b, wide)
-        mn = {"==": "je", "!=": "jne", "<": "jl", "<=": "jle", ">": "jg", ">=": "jge"}[cond]
+        mn = {"==": "je", "!=": "jne", "<": "jlt", "<=": "jle", ">": "jgt", ">=": "jge"}[cond]
         return [f"cmp{s} {bop},{self.rn(a, wide)}", f"{mn} {label}"]
 
     def jump(self, label):
@@ -982,23 +1017,23 @@ class X86(Codegen):
                 p = self.tmp()
                 code += self.mov_imm(p, v.value, wide)
                 v = p
-            code += [f"lock cmpxchg{s} {R(v)},{m}"]
+            code += [f"lock cmpxchg{s} {m},{R(v)}"]
             return code + self.mov_reg(old, "rax", wide)
-        if n.ret == "none":
+        # herd7 takes LOCK on add, xor, inc, dec, xchg and cmpxchg only, and has no xadd
+        if n.ret == "none" and n.op in ("add", "xor"):
             return [f"lock {n.op}{s} {self._op(v, wide)},{m}"]
-        if n.op in ("add", "sub"):
-            code = self._into(old, v, wide)
-            if n.op == "sub":
-                code.append(f"neg{s} {R(old)}")
-            return code + [f"lock xadd{s} {R(old)},{m}"]
-        # fetch_and/or/xor with a result: GCC's LOCK CMPXCHG loop, one attempt
+        if n.ret == "none" and n.op == "sub" and isinstance(v, Imm):
+            return [f"lock add{s} ${-v.value},{m}"]
+        # otherwise GCC's LOCK CMPXCHG loop, one attempt: the old value in rax, the new one
+        # computed in a scratch register, then locked in if memory still holds the old value
         t = self.tmp()
         code = [f"mov{s} {m},{self.rn('rax', wide)}"] + self.mov_reg(t, "rax", wide)
-        code += [f"{n.op}{s} {self._op(v, wide)},{R(t)}", f"lock cmpxchg{s} {R(t)},{m}", f"jne {self.ok_flag()}"]
+        code += self.alu(_ALU_OF[n.op], t, t, v, wide)
+        code += [f"lock cmpxchg{s} {m},{R(t)}", f"jne {self.ok_flag()}"]
         return code + self.mov_reg(old, "rax", wide)
 
     def rmw_display(self, row, n, code):
-        if n.op not in ("xchg", "cas", "add", "sub") and n.ret != "none":
+        if any(l.startswith("lock cmpxchg") for l in code) and n.op != "cas":
             return "LOCK CMPXCHG loop"
         return ", ".join(self.mnemonic(l) for l in code if l.split()[0] in ("xchg", "xchgl", "xchgq", "lock"))
 

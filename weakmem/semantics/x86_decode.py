@@ -426,8 +426,8 @@ for _m in _ARITH2:
 # condition codes: name -> canonical
 CONDS = {
     "e": "e", "z": "e", "ne": "ne", "nz": "ne",
-    "l": "l", "nge": "l", "ge": "ge", "nl": "ge",
-    "le": "le", "ng": "le", "g": "g", "nle": "g",
+    "l": "l", "lt": "l", "nge": "l", "ge": "ge", "nl": "ge",
+    "le": "le", "ng": "le", "g": "g", "gt": "g", "nle": "g",
     "b": "b", "c": "b", "nae": "b", "ae": "ae", "nb": "ae", "nc": "ae",
     "be": "be", "na": "be", "a": "a", "nbe": "a",
     "s": "s", "ns": "ns", "o": "o", "no": "no",
@@ -483,8 +483,10 @@ def decode(text: str, arch: str, pos: Pos | None, file: str = "") -> Instr | Non
     if len(ops) not in counts:
         raise LitmusError(f"instruction '{src}' takes {' or '.join(map(str, counts))} operand(s), "
                           f"{len(ops)} given", where)
-    if arch != "X86_64":
-        ops = list(reversed(ops))       # Intel order (destination first) -> AT&T order
+    if arch != "X86_64" or cls == "cmpxchg":
+        # Intel order (destination first) -> AT&T order; herd7's X86_64 writes cmpxchg
+        # destination first too: `cmpxchgl (%rbx),%edi` (lib/X86_64Parser.mly)
+        ops = list(reversed(ops))
     ins = Instr(op=op, ops=list(ops), size=size,
                 lock="lock" in prefixes, cond=cond, text=src, pos=pos)
     ins.extra["class"] = cls
