@@ -272,7 +272,7 @@ ONE_THREAD = {
  xchgl %ecx,(%rbx)         ;
  movl $3,%eax              ;
  movl $9,%edx              ;
- lock cmpxchgl %edx,(%rbx) ;
+ lock cmpxchgl (%rbx),%edx ;
  movq (x),%rsi             ;
  sete %dil                 ;
 locations [0:rax; 0:rcx; 0:rsi; 0:rdi; x; y;]

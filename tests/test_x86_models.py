@@ -93,7 +93,7 @@ exists (x=1)
 { 0:rcx=1; 1:rcx=2; }
  P0                    | P1                    ;
  movl $0,%eax          | movl $0,%eax          ;
- lock cmpxchgl %ecx,(l) | lock cmpxchgl %ecx,(l) ;
+ lock cmpxchgl (l),%ecx | lock cmpxchgl (l),%ecx ;
  sete %bl              | sete %bl              ;
 exists (0:rbx=1 /\\ 1:rbx=1)
 """, "Never"),

@@ -58,7 +58,7 @@ def test_decode_x86_intel_order(text, op, ops):
     ("and %eax,%eax", "and", None, "reg reg"),
     ("lock xaddl %eax,(x)", "xadd", 32, "reg mem"),
     ("lock; incq (x)", "inc", 64, "mem"),
-    ("cmpxchgl %ecx,(x)", "cmpxchg", 32, "reg mem"),
+    ("cmpxchgl (x),%ecx", "cmpxchg", 32, "reg mem"),     # herd7 order: destination first
     ("movb $1,8(%rdi)", "mov", 8, "imm mem"),
     ("mov x(%rip),%eax", "mov", None, "mem reg"),
     ("sete %al", "setcc", None, "reg"),
@@ -184,7 +184,7 @@ def test_xchg_with_memory_is_locked():
 
 def test_xadd_and_cmpxchg():
     fe = frontend("X86_64 t\n{ 0:rax=1; 0:rcx=7; }\n P0 ;\n lock xaddq %rcx,(x) ;\n"
-                  " lock cmpxchgq %rcx,(y) ;\nexists (0:rax=0)\n")
+                  " lock cmpxchgq (y),%rcx ;\nexists (0:rax=0)\n")
     trs = run(fe, 0, {"x": [3], "y": [1, 2]})
     ok, fail = trs
     assert kinds(ok) == [("RX", "x", 3), ("WX", "x", 10), ("RX", "y", 1), ("WX", "y", 3)]
