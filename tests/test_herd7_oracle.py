@@ -52,7 +52,8 @@ def test_diy7_family_agrees_with_herd7(arch, tmp_path):
     assert res["agree"] == res["compared"] == len(files)
 
 
-GALLERY = sorted((ROOT / "examples" / "gallery").glob("*.litmus"))
+GALLERY = sorted((ROOT / "examples" / "gallery").glob("*.litmus")) + \
+    sorted((ROOT / "examples" / "gallery" / "mixed").glob("*.litmus"))
 
 
 @pytest.mark.parametrize("path", GALLERY, ids=[p.stem for p in GALLERY])

@@ -152,6 +152,19 @@ LINUX: dict[str, Api] = {
     "smp_mb": _f("f:lk_mb"),
     "smp_rmb": _f("f:lk_rmb"),
     "smp_wmb": _f("f:lk_wmb"),
+    # a guest's barriers against a device or hypervisor: virt_* are the smp_* barriers
+    # even in a kernel built without SMP (asm-generic/barrier.h); dma_rmb/dma_wmb order
+    # accesses to coherent DMA memory and are at least as strong as smp_rmb/smp_wmb
+    # here; the mandatory rmb/wmb/mb also order device (MMIO) accesses, which no model
+    # of this matrix has: for memory they are taken as smp_rmb/smp_wmb/smp_mb
+    "virt_mb": _f("f:lk_mb"),
+    "virt_rmb": _f("f:lk_rmb"),
+    "virt_wmb": _f("f:lk_wmb"),
+    "dma_rmb": _f("f:lk_rmb"),
+    "dma_wmb": _f("f:lk_wmb"),
+    "mb": _f("f:lk_mb"),
+    "rmb": _f("f:lk_rmb"),
+    "wmb": _f("f:lk_wmb"),
     "barrier": _f("f:compiler"),
     "smp_mb__before_atomic": _f("f:lk_ba"),
     "smp_mb__after_atomic": _f("f:lk_aa"),

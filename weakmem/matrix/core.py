@@ -26,7 +26,9 @@ from weakmem.errors import LitmusError, Pos, Timeout, WeakmemError
 from weakmem.litmus import ast as A
 from weakmem.litmus.parse import parse_litmus
 from weakmem.matrix import mappings as M
-from weakmem.matrix.dialect import detect
+from weakmem.matrix.dialect import detect, thread_dialects
+
+LABELS_API = {"qemu": "QEMU", "linux": "Linux", "c11": "C11", "xen": "Xen"}
 from weakmem.matrix.ir import NotCompilable
 from weakmem.matrix.isa import ThreadCode, compile_thread
 from weakmem.matrix.lower import Lowerer
@@ -331,16 +333,20 @@ def build_matrix(path: str, dialect: str | None = None, targets: list[str] | Non
                           test.pos or Pos(path))
     if test.condition is None:
         raise LitmusError("the test has no final condition", Pos(path))
-    d = detect(test, dialect)
+    per = None if dialect else thread_dialects(test, text if text is not None else Path(path).read_text(errors="replace"))
+    d = "+".join(dict.fromkeys(per[th.tid] for th in test.threads)) if per else detect(test, dialect)
     name = test.name[:-len(".litmus")] if test.name.endswith(".litmus") else test.name
     from weakmem.verdict import condition_str
     mx = Matrix(path, name, d, condition_str(test.condition))
     runner = Runner(timeout, unroll)
-    low = Lowerer(test, d)
+    low = Lowerer(test, per[test.threads[0].tid] if per else d)
     irs = None
     hw_error = None
     try:
-        irs = low.lower()
+        if per:     # threads in different APIs: each compiled with its own API's mapping
+            irs = [Lowerer(test, per[th.tid]).lower_thread(th) for th in test.threads]
+        else:
+            irs = low.lower()
     except NotCompilable as e:
         hw_error = e
     cvars = cond_vars(test)
@@ -348,7 +354,11 @@ def build_matrix(path: str, dialect: str | None = None, targets: list[str] | Non
         if not 0 <= tid < len(test.threads):
             raise LitmusError(f"the condition names thread {tid}, which the test does not have",
                               test.condition and Pos(path))
-    if languages:
+    if languages and per:
+        apis = " and ".join(LABELS_API[a] for a in dict.fromkeys(per[th.tid] for th in test.threads))
+        mx.rows.append(Row("language models", "-", "N/A", kind="lang", target_id="language",
+                           reason=f"threads in {apis} APIs"))
+    elif languages:
         mx.rows.extend(language_rows(test, d, runner))
     if emit_dir:
         os.makedirs(emit_dir, exist_ok=True)

@@ -13,6 +13,8 @@ and which language models apply.  Order of precedence:
 """
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import Counter
 
 from weakmem.litmus import ast as A
@@ -126,3 +128,31 @@ def detect(test: A.Litmus, forced: str | None = None) -> str:
             if score[d] == best:
                 return d
     return "linux"
+
+
+_API_NOTE = re.compile(r"\(\*\s*api:\s*([A-Za-z0-9_]+)\s*\*\)\s*P(\d+)\s*\(")
+
+
+def thread_dialects(test: A.Litmus, text: str | None) -> dict[int, str] | None:
+    """Each thread's API when the threads are written in different ones (a QEMU device
+    model against a Linux guest driver), else None.  A thread's API is the one an
+    `(* api: qemu *)` comment right before it names, else the one its own calls show."""
+    from weakmem.errors import LitmusError, Pos
+    notes: dict[int, str] = {}
+    for m in _API_NOTE.finditer(text or ""):
+        name = m.group(1).lower()
+        if name not in DIALECTS:
+            line = (text or "").count("\n", 0, m.start()) + 1
+            raise LitmusError(f"unknown API '{m.group(1)}' in an api: comment (expected one of "
+                              f"{', '.join(DIALECTS)})", Pos(test.path, line, 1))
+        notes[int(m.group(2))] = name
+    if not notes:
+        try:
+            from weakmem.dialects import detect as project_detect
+            if project_detect(test).name != "mixed":
+                return None
+        except Exception:
+            return None
+    per = {th.tid: notes.get(th.tid) or detect(dataclasses.replace(test, threads=[th]))
+           for th in test.threads}
+    return per if len(set(per.values())) > 1 else None

@@ -83,7 +83,10 @@ class Lowerer:
         return None
 
     def lower(self) -> list[ThreadIR]:
-        return [_Thread(self, th).run() for th in self.test.threads]
+        return [self.lower_thread(th) for th in self.test.threads]
+
+    def lower_thread(self, th: A.CThread) -> ThreadIR:
+        return _Thread(self, th).run()
 
 
 class _Thread:
