@@ -13,8 +13,9 @@ from weakmem.cat.eval import EvalCache, ExecInput, Outcome, evaluate
 from weakmem.cat.model import load_model, load_model_text
 from weakmem.cat.synth import ExecBuilder
 from weakmem.errors import CatError
+from corpus_util import SHARED as _SHARED
 
-HERD = "/work/shared/corpus/herd-libdir"
+HERD = str(_SHARED / "corpus" / "herd-libdir")
 
 # ---------------------------------------------------------------------------
 # a fixed small input: 5 events, two sets and two relations
@@ -494,7 +495,7 @@ def test_sc_sb_mp(variants) -> None:
 
 def test_herd_sc_and_tso() -> None:
     if not os.path.isdir(HERD):
-        pytest.skip("/work/shared is absent")
+        pytest.skip("../shared is absent")
     sc = load_model("sc.cat", [HERD])
     tso = load_model("x86tso.cat", [HERD])
     assert sc.title == "SC" and tso.title == "X86 TSO"

@@ -1,4 +1,4 @@
-"""The Linux-kernel memory model (from /work/shared) on hand-built executions
+"""The Linux-kernel memory model (from ../shared) on hand-built executions
 of litmus tests whose herd7 verdicts are in the reference results."""
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import pytest
 from weakmem.cat.eval import EvalCache, evaluate
 from weakmem.cat.model import load_cfg, load_model
 from weakmem.cat.synth import ExecBuilder
+from corpus_util import SHARED as _SHARED
 
-LK = "/work/shared/corpus/lkmm/model"
-HERD = "/work/shared/corpus/herd-libdir"
+LK = str(_SHARED / "corpus" / "lkmm" / "model")
+HERD = str(_SHARED / "corpus" / "herd-libdir")
 
-pytestmark = pytest.mark.skipif(not os.path.isdir(LK), reason="/work/shared is absent")
+pytestmark = pytest.mark.skipif(not os.path.isdir(LK), reason="../shared is absent")
 
 
 @pytest.fixture(scope="module", params=["bundled-lib", "herd-libdir"])

@@ -12,8 +12,9 @@ from weakmem.cat.model import (LIB_DIR, load_cfg, load_from_cfg, load_model,
                                load_model_text)
 from weakmem.cat.synth import ExecBuilder
 from weakmem.errors import CatError
+from corpus_util import SHARED as _SHARED
 
-SHARED = "/work/shared/corpus"
+SHARED = str(_SHARED / "corpus")
 
 
 def _write(p: Path, text: str) -> Path:
@@ -118,7 +119,7 @@ def test_pseudo_symlink(tmp_path: Path) -> None:
 
 def test_shared_cfgs_load() -> None:
     if not os.path.isdir(SHARED):
-        pytest.skip("/work/shared is absent")
+        pytest.skip("../shared is absent")
     lk = os.path.join(SHARED, "lkmm", "model")
     cfg = load_cfg(os.path.join(lk, "linux-kernel.cfg"))
     assert cfg.model == "linux-kernel.cat" and cfg.bell == "linux-kernel.bell"
