@@ -451,3 +451,28 @@ def test_explain_cycles_pruner_keeps_changes_on_a_cycle():
     outside = Change(0, 9, "insert", "smp_mb();", position=("gap", 0, 9))
     other = Change(2, 20, "insert", "smp_mb();", position=("gap", 2, 20))
     assert p.keep([inside, outside, other]) == [inside]
+
+
+def test_explain_hint_plugs_in(tmp_path, monkeypatch):
+    """With a weakmem.explain that names unordered pairs, the candidates that
+    touch them go first, and the answer is the same."""
+    import sys
+    import types
+    from weakmem.fix.prune import explain_spans
+    from weakmem.fix.verify import model_target
+
+    def info(t, line):
+        return types.SimpleNamespace(thread=t, line=line)
+
+    def fake_explain(test, lm, opts):
+        u = [types.SimpleNamespace(first=info(0, 6), second=info(0, 7)),
+             types.SimpleNamespace(first=info(1, 11), second=info(1, 12))]
+        return types.SimpleNamespace(witness=types.SimpleNamespace(unordered=u))
+
+    path = write(tmp_path, "SB", SB)
+    before = [summary(f) for f in fix_test(path).fixes]
+    monkeypatch.setitem(sys.modules, "weakmem.explain", types.SimpleNamespace(explain=fake_explain))
+    t = parse_litmus(path)
+    spans = explain_spans(t, [model_target("lkmm")])
+    assert spans is not None and spans.spans == {0: [(6, 7)], 1: [(11, 12)]}
+    assert [summary(f) for f in fix_test(path).fixes] == before

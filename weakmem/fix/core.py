@@ -188,9 +188,11 @@ def fix_test(path: str, models=(), targets=(), every_target=False, max_fixes=10,
             est_cache[c] = got
         return got
 
-    from weakmem.fix.prune import pruner_for
+    from weakmem.fix.prune import explain_spans, pruner_for
     candidates = pruner_for(test, dialect, chosen).keep(sites.changes)
-    search = Search(candidates, check, estimate, max_fixes=max_fixes, max_size=max_size, budget=budget)
+    spans = explain_spans(test, chosen)
+    search = Search(candidates, check, estimate, max_fixes=max_fixes, max_size=max_size, budget=budget,
+                    hint=spans.touches if spans is not None else None)
     sets, top_ok = search.solve()
     rep.stats = search.stats
     if not top_ok:

@@ -8,12 +8,12 @@ rest.
 * `SharedLocations` (always on): a thread none of whose locations is
   accessed by another thread takes part in no communication cycle, so a
   change in it orders nothing another thread can see.
-* `ExplainCycles` plugs in the explanation of weakmem.explain when that
-  package is present: a change that touches no cycle of the explanation
-  (no two events of its thread on either side of it) cannot forbid the
-  outcome under that model.  It is applied only when every target is a
-  language model whose explanation is available: a CPU target's cycles are
-  over instructions, and a change that helps only a CPU would be lost.
+* `explain_spans` plugs in weakmem.explain when that package is present:
+  its witness names the program-order pairs the outcome relies on the
+  model leaving unordered (on one cycle).  Candidate sets that touch one
+  of those pairs in every explained model are tried first.  They are not
+  used to drop anything: a witness may have other cycles, and a change that
+  helps only on a CPU (whose cycles are over instructions) would be lost.
 """
 from __future__ import annotations
 
@@ -49,8 +49,10 @@ def _names_globals(th, test) -> bool:
 
 class ExplainCycles:
     """Keeps the changes that lie between two events of one thread on a cycle
-    of the explanation.  `cycles`: list of cycles, each a list of (thread,
-    line) pairs, as adapted from weakmem.explain."""
+    of an explanation.  `cycles`: list of cycles, each a list of (thread,
+    line) pairs.  Sound only when the cycles are all the ways the outcome
+    happens; weakmem.fix uses it to *order* candidates (see
+    explain_spans), never to drop them."""
 
     def __init__(self, cycles: list[list[tuple[int, int]]]):
         self.spans: dict[int, list[tuple[int, int]]] = {}
@@ -62,66 +64,45 @@ class ExplainCycles:
                 if len(lines) >= 2:
                     self.spans.setdefault(tid, []).append((min(lines), max(lines)))
 
-    def keep(self, changes):
-        out = []
-        for c in changes:
-            for lo, hi in self.spans.get(c.thread, ()):
-                if (c.kind == "insert" and lo < c.line <= hi) or (c.kind == "replace" and lo <= c.line <= hi):
-                    out.append(c)
-                    break
-        return out
-
-
-class Chain:
-    def __init__(self, *ps):
-        self.ps = ps
+    def touches(self, c) -> bool:
+        for lo, hi in self.spans.get(c.thread, ()):
+            if (c.kind == "insert" and lo < c.line <= hi) or (c.kind == "replace" and lo <= c.line <= hi):
+                return True
+        return False
 
     def keep(self, changes):
-        for p in self.ps:
-            changes = p.keep(changes)
-        return changes
+        return [c for c in changes if self.touches(c)]
 
 
-def explain_cycles(test, model_names) -> list[list[tuple[int, int]]] | None:
-    """The explanation's cycles as (thread, line) lists, or None when
-    weakmem.explain is not there or says nothing we can read."""
+def explain_spans(test, targets) -> ExplainCycles | None:
+    """The program-order pairs the outcome relies on the model leaving
+    unordered (weakmem.explain's witness: `ex.witness.unordered`, pairs on a
+    shortest cycle), for every language-model target, as an ExplainCycles;
+    None when weakmem.explain is absent or says nothing usable.  A witness
+    may have other cycles, so these pairs only say which candidate sets to
+    try first."""
     try:
-        from weakmem import explain as X      # noqa: F401  (built in parallel; optional)
+        from weakmem.explain import explain      # built in parallel; optional
     except ImportError:
         return None
-    fn = getattr(X, "explain", None)
-    if fn is None:
-        return None
     from weakmem.run import ModelCache, Options
-    cycles: list[list[tuple[int, int]]] = []
     cache = ModelCache()
-    for m in model_names:
+    cycles: list[list[tuple[int, int]]] = []
+    for t in targets:
+        if t.kind != "model" or test.arch != "C":
+            continue
         try:
-            opts = Options(model=m)
-            ex = fn(test, cache.get(opts, test.arch, test), opts)
-        except Exception:
-            return None
-        got = getattr(ex, "cycles", None)
-        if not got:
-            return None
-        for cyc in got:
-            pts = []
-            for e in getattr(cyc, "edges", cyc):
-                for end in (getattr(e, "src", None), getattr(e, "dst", None)):
-                    tid = getattr(end, "thread", getattr(end, "tid", None))
-                    line = getattr(end, "line", None)
-                    if isinstance(tid, int) and isinstance(line, int) and tid >= 0:
-                        pts.append((tid, line))
-            if not pts:
-                return None
-            cycles.append(pts)
-    return cycles
+            opts = Options(model=t.id)
+            ex = explain(test, cache.get(opts, test.arch, test), opts)
+            unordered = ex.witness.unordered if getattr(ex, "witness", None) is not None else []
+            for u in unordered:
+                a, b = u.first, u.second
+                if a.thread is not None and a.thread == b.thread and a.line and b.line:
+                    cycles.append([(a.thread, a.line), (b.thread, b.line)])
+        except Exception:       # an explanation is a hint: never a reason to fail
+            continue
+    return ExplainCycles(cycles) if cycles else None
 
 
 def pruner_for(test: A.Litmus, dialect: str | None, targets=()):
-    shared = SharedLocations(test) if test.arch == "C" else KeepAll()
-    if targets and all(t.kind == "model" for t in targets) and test.arch == "C":
-        cyc = explain_cycles(test, [t.id for t in targets])
-        if cyc:
-            return Chain(shared, ExplainCycles(cyc))
-    return shared
+    return SharedLocations(test) if test.arch == "C" else KeepAll()

@@ -19,8 +19,9 @@ makes a forbidden outcome possible again.  With it:
   change less fails).
 
 These are the pruning rules of the own search.  A `Pruner` (weakmem.fix.
-prune) may in addition drop candidate changes that cannot touch any way the
-outcome happens (the explanation's cycles), before anything is run.
+prune) may in addition drop candidate changes that cannot help before
+anything is run, and a `hint` (weakmem.explain's unordered pairs, when that
+package is there) says which sets to try first within a size.
 """
 from __future__ import annotations
 
@@ -44,13 +45,14 @@ class Search:
     (stopping at the first that fails); `estimate(change) -> float` orders
     candidates."""
 
-    def __init__(self, changes, check, estimate, max_fixes=10, max_size=6, budget=60.0):
+    def __init__(self, changes, check, estimate, max_fixes=10, max_size=6, budget=60.0, hint=None):
         self.changes = list(changes)
         self.check = check
         self.estimate = estimate
         self.max_fixes = max_fixes
         self.max_size = max_size
         self.budget = budget
+        self.hint = hint          # a predicate on changes: sets with one it likes go first
         self.failed: dict[str, list[frozenset]] = {}     # target -> sets that fail there
         self.passed: set[frozenset] = set()
         self.stats = SearchStats()
@@ -143,8 +145,8 @@ class Search:
                     if any(f <= s for f in fixes):
                         continue
                     cands.append(s)
-            cands.sort(key=lambda s: (sum(self.estimate(c) for c in s),
-                                      sorted(c.sort_key() for c in s)))
+            cands.sort(key=lambda s: (self.hint is not None and not any(self.hint(c) for c in s),
+                                      sum(self.estimate(c) for c in s), sorted(c.sort_key() for c in s)))
             for s in cands:
                 if self.out_of_time():
                     return fixes, True
