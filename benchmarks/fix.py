@@ -31,7 +31,7 @@ from weakmem.matrix.core import build_matrix  # noqa: E402
 from weakmem.matrix import mappings as M  # noqa: E402
 
 GALLERY = ROOT / "examples" / "gallery"
-KERNEL = ROOT.parent / "shared" / "corpus" / "lkmm" / "litmus-tests"
+KERNEL = Path(os.environ.get("WEAKMEM_SHARED", ROOT.parent / "shared")) / "corpus" / "lkmm" / "litmus-tests"
 CPUS = [t.id for t in M.TARGETS]
 
 # (before, after, what the project did) -- docs/gallery.md, the seed threads
