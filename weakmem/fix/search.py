@@ -15,7 +15,8 @@ makes a forbidden outcome possible again.  With it:
   and is not run.
 * candidates are tried by increasing size and, within a size, by
   estimated cost; a superset of a working set is not minimal and is never
-  tried.  Every working set is checked to be minimal (each set with one
+  tried; once a fix of k changes is known, sets of more than k + `slack`
+  (2) changes are not tried (the report says so).  Every working set is checked to be minimal (each set with one
   change less fails).
 
 These are the pruning rules of the own search.  A `Pruner` (weakmem.fix.
@@ -45,7 +46,7 @@ class Search:
     (stopping at the first that fails); `estimate(change) -> float` orders
     candidates."""
 
-    def __init__(self, changes, check, estimate, max_fixes=10, max_size=6, budget=60.0, hint=None):
+    def __init__(self, changes, check, estimate, max_fixes=10, max_size=6, budget=60.0, hint=None, slack=2):
         self.changes = list(changes)
         self.check = check
         self.estimate = estimate
@@ -53,6 +54,7 @@ class Search:
         self.max_size = max_size
         self.budget = budget
         self.hint = hint          # a predicate on changes: sets with one it likes go first
+        self.slack = slack        # at most this many changes more than the smallest fix
         self.failed: dict[str, list[frozenset]] = {}     # target -> sets that fail there
         self.passed: set[frozenset] = set()
         self.stats = SearchStats()
@@ -135,6 +137,20 @@ class Search:
         # every fix holds the required positions: never fewer changes than that
         self.max_size = max(self.max_size, len(required))
         for size in range(max(1, len(required)), self.max_size + 1):
+            if size - len(required) > len(optional):
+                break                # no set of this size: nothing left out
+            if fixes and size > min(len(f) for f in fixes) + self.slack:
+                self.stats.complete = False
+                self.stats.why_incomplete = (f"sets of more than {size - 1} changes not tried "
+                                             f"(a fix of {min(len(f) for f in fixes)} exists)")
+                break
+            if fixes:
+                # `top` without any position a fix uses: if that fails, so does every set
+                # that avoids them all (a weaker set), and the cache then says so at once
+                used = {c.position for f in fixes for c in f}
+                rest = frozenset(c for c in top if c.position not in used)
+                if rest:
+                    self.run(rest)
             extra = size - len(required)
             if extra < 0 or extra > len(optional):
                 continue
