@@ -46,8 +46,9 @@ FAMILIES = {
                 "DpCtrlIsbdR PodWWPL PodRRAQ PodRWAP", "PodWW PodWR PodRW PodRR Rfi Fri", 5, 3, [], []),
     "RISCV": (f"{COM} Fence.rw.rwdWW Fence.rw.rwdWR Fence.r.rdRR Fence.w.wdWW Fence.tsodWW DpAddrdR "
               "DpAddrdW DpDatadW DpCtrldW", "PodWW PodWR PodRW PodRR Rfi Fri", 5, 3, [], []),
-    "C": (f"{COM} PodWWRelRel PodRRAcqAcq PodRWAcqRel PodWRScSc FenceScdWR FenceReldWW FenceAcqdRR",
-          "PodWWRlxRlx PodRRRlxRlx PodWRRlxRlx PodRWRlxRlx RfiRlxRlx FriRlxRlx", 5, 3,
+    "C": (f"{COM} PodWWRelRel PodRRAcqAcq PodRWAcqRel PodWRScSc FenceScdWR FenceScdWW FenceScdRR FenceReldWW "
+          "FenceAcqdRR DpAddrdR DpDatadW DpCtrldW",
+          "PodWWRlxRlx PodRRRlxRlx PodWRRlxRlx PodRWRlxRlx PodWWRlxRel PodRRAcqRlx", 6, 4,
           ["-model", "rc11.cat"], ["--model", "rc11"]),
 }
 SMALL = {"X86": (4, 3), "X86_64": (4, 3), "PPC": (4, 2), "ARM": (4, 2), "AArch64": (4, 2), "RISCV": (4, 2),
