@@ -62,6 +62,7 @@ def parse_litmus(path: str, text: str | None = None) -> Litmus:
 
     # ---------------------------------------------------------------- program
     a, b = sec.prog
+    _check_digits(text, a, b, path)
     if arch == "C":
         prog = text[a:b]
         for ca, cb in sec.prog_comments:      # `(* *)` between functions
@@ -125,6 +126,16 @@ def _check_constants(full: str, part: str, base: int, arch: str, path: str) -> N
         if v > hi:
             raise LitmusError(f"constant {quote(m.group(0))} does not fit the {bits}-bit values of {arch}",
                               pos_at(full, path, base + m.start()))
+
+
+_LONG_NUMBER = re.compile(r"[0-9a-fA-F]{%d,}" % (MAX_DIGITS + 1))
+
+
+def _check_digits(text: str, a: int, b: int, path: str) -> None:
+    """Refuse absurdly long numbers in the code (before anything converts them)."""
+    for m in _LONG_NUMBER.finditer(text, a, b):
+        if any(c.isdigit() for c in m.group(0)[:2]):
+            raise LitmusError(f"number too long ({len(m.group(0))} digits)", pos_at(text, path, m.start()))
 
 
 def _check_processes(lit: Litmus) -> None:
