@@ -288,3 +288,10 @@ def test_error_lines_are_cut():
     s = str(e)
     assert "\n" not in s and len(s) <= 330 and s.startswith("f.litmus:1:2: error: unexpected 'xxx")
     assert "...' here second line" in s
+
+
+@pytest.mark.parametrize("init, line", [("0:X1=x; x=1; x=2;", 2), ("0:X1=x; 0:X1=y;", 2)])
+def test_location_initialized_twice(tmp_path, init, line):
+    # herd7: "Location x is initialized more than once"
+    r, out = check_file(tmp_path, asm("AArch64", " P0 ;", [" LDR W0,[X1] ;"], "exists (0:X0=2)", init))
+    assert_rejected(r, out, "is initialized more than once", line)

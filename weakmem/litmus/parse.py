@@ -59,6 +59,7 @@ def parse_litmus(path: str, text: str | None = None) -> Litmus:
     itext = blank_comments(text, a, b, path)
     _check_constants(text, itext, a, arch, path)
     lit.init = parse_init(itext, path, line, col)
+    _check_init_dups(lit.init, lit.pos)
 
     # ---------------------------------------------------------------- program
     a, b = sec.prog
@@ -136,6 +137,23 @@ def _check_digits(text: str, a: int, b: int, path: str) -> None:
     for m in _LONG_NUMBER.finditer(text, a, b):
         if any(c.isdigit() for c in m.group(0)[:2]):
             raise LitmusError(f"number too long ({len(m.group(0))} digits)", pos_at(text, path, m.start()))
+
+
+def _check_init_dups(items, where: Pos | None) -> None:
+    """herd7: "Location x is initialized more than once"."""
+    seen = set()
+    for it in items:
+        t = it.target
+        if it.value is None:
+            continue          # a declaration without value
+        if isinstance(t, RegTerm):
+            key, shown = ("reg", t.tid, t.reg), f"{t.tid}:{t.reg}"
+        else:
+            key = ("loc", t.name, t.index or 0)
+            shown = t.name if not t.index else f"{t.name}[{t.index}]"
+        if key in seen:
+            raise LitmusError(f"location {shown} is initialized more than once", it.pos or where)
+        seen.add(key)
 
 
 def _check_processes(lit: Litmus) -> None:
