@@ -5,8 +5,9 @@ import sys
 
 import click
 
-from weakmem.cli_options import _megabytes, model_options
+from weakmem.cli_options import model_options
 from weakmem.errors import LimitReached, WeakmemError, clean
+from weakmem.limits import memory_budget
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,7 +19,7 @@ def main() -> None:
 @main.command()
 @model_options
 @click.option("--format", "fmt", type=click.Choice(["text", "herd", "json"]), default="text", show_default=True)
-@click.option("--memory", type=float, default=None, metavar="MB", callback=_megabytes,
+@click.option("--memory", type=float, default=None, metavar="MB", callback=memory_budget,
               help="per-test memory budget in MiB (default: half the RAM, at most 4096)")
 @click.option("--explain", is_flag=True,
               help="add the explanation: a witness execution, or the checks and cycles that forbid the outcome "

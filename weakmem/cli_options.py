@@ -6,26 +6,7 @@ import sys
 
 import click
 
-
-def _seconds(ctx, param, value):
-    """--timeout: a finite number of seconds > 0 (None: no limit)."""
-    import math
-    if value is None:
-        return None
-    if not math.isfinite(value) or value <= 0:
-        raise click.BadParameter(f"{value!r} is not a positive finite number of seconds")
-    return value
-
-
-def _megabytes(ctx, param, value):
-    """--memory: a finite number of MiB > 0 (default: a share of the RAM)."""
-    import math
-    from weakmem.limits import default_memory_mb
-    if value is None:
-        return float(default_memory_mb())
-    if not math.isfinite(value) or value <= 0:
-        raise click.BadParameter(f"{value!r} is not a positive finite number of MiB")
-    return value
+from weakmem.limits import positive_seconds
 
 
 def model_options(f):
@@ -38,7 +19,7 @@ def model_options(f):
                      help="add DIR to the model/include search path"),
         click.option("--unroll", type=click.IntRange(min=0), default=2, show_default=True,
                      help="loop unrolling bound"),
-        click.option("--timeout", type=float, default=None, metavar="S", callback=_seconds,
+        click.option("--timeout", type=float, default=None, metavar="S", callback=positive_seconds,
                      help="per-test time limit in seconds (default: none)"),
         click.option("--variant", "variants", multiple=True, metavar="NAME",
                      help="set a cat variant (repeatable)"),

@@ -53,6 +53,31 @@ def default_memory_mb() -> int:
     return max(256, min(4096, ram // 2))
 
 
+def positive_seconds(ctx, param, value):
+    """Click callback of the `--timeout` options: a finite number of seconds
+    > 0, or None (no limit)."""
+    import math
+
+    import click
+    if value is None:
+        return None
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"{value!r} is not a positive finite number of seconds")
+    return value
+
+
+def memory_budget(ctx, param, value):
+    """Click callback of `--memory`: a finite number of MiB > 0 (None: the default share of the RAM)."""
+    import math
+
+    import click
+    if value is None:
+        return float(default_memory_mb())
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"{value!r} is not a positive finite number of MiB")
+    return value
+
+
 def rss_mb() -> float:
     """Resident memory of this process now, in MiB (0 when unknown)."""
     try:

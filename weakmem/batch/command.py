@@ -7,18 +7,20 @@ import time
 
 import click
 
+from weakmem.limits import positive_seconds
+
 
 @click.command("check")
 @click.option("--model", "model", metavar="NAME|FILE.cat", help="built-in model name or a .cat file")
 @click.option("--conf", "conf", metavar="FILE.cfg", help="herd7 configuration file (model, bell, macros, variant)")
 @click.option("-I", "includes", multiple=True, metavar="DIR", help="add DIR to the model/include search path")
-@click.option("--unroll", type=int, default=2, show_default=True, help="loop unrolling bound")
+@click.option("--unroll", type=click.IntRange(min=0), default=2, show_default=True, help="loop unrolling bound")
 @click.option("--variant", "variants", multiple=True, metavar="NAME", help="set a cat variant (repeatable)")
 @click.option("--optace/--no-optace", default=True, show_default=True,
               help="prune rf/final-write choices that break per-location coherence before running the model")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, metavar="N",
               help="worker processes (default: every core; 0: check in this process)")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="S",
+@click.option("--timeout", type=float, callback=positive_seconds, default=None, metavar="S",
               help="per-test time limit in seconds (undetermined beyond it)")
 @click.option("--memory", "memory_mb", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MB",
               help="per-test memory budget in MiB (weakmem.limits; default: half the RAM, at most 4096)")

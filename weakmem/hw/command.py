@@ -7,6 +7,8 @@ import threading
 
 import click
 
+from weakmem.limits import positive_seconds
+
 from weakmem.errors import WeakmemError
 
 
@@ -18,7 +20,7 @@ from weakmem.errors import WeakmemError
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--emit-c", "emit_c", metavar="DIR", type=click.Path(file_okay=False),
               help="write each generated harness (C file and headers) under DIR")
-@click.option("--timeout", type=float, default=60.0, show_default=True, metavar="S",
+@click.option("--timeout", type=float, default=60.0, show_default=True, metavar="S", callback=positive_seconds,
               help="wall-time bound per test (the partial histogram is kept)")
 @click.option("-s", "--size", type=click.IntRange(1), default=1000, show_default=True,
               help="instances per run: fresh locations for each (litmus7's -s)")

@@ -8,6 +8,8 @@ import sys
 
 import click
 
+from weakmem.limits import positive_seconds
+
 TARGET_IDS = ("x86-64", "aarch64-llsc", "aarch64-lse", "armv7", "power", "riscv")
 
 
@@ -20,8 +22,9 @@ TARGET_IDS = ("x86-64", "aarch64-llsc", "aarch64-lse", "armv7", "power", "riscv"
 @click.option("--target", "targets", multiple=True, type=click.Choice(TARGET_IDS), metavar="ID",
               help=f"only these hardware targets (repeatable): {', '.join(TARGET_IDS)}")
 @click.option("--no-languages", is_flag=True, help="skip the SC and language-model rows")
-@click.option("--timeout", type=float, default=None, metavar="S", help="time limit per row, in seconds")
-@click.option("--unroll", type=int, default=2, show_default=True, help="loop unrolling bound")
+@click.option("--timeout", type=float, default=None, metavar="S", callback=positive_seconds,
+              help="time limit per row, in seconds")
+@click.option("--unroll", type=click.IntRange(min=0), default=2, show_default=True, help="loop unrolling bound")
 @click.argument("file", type=click.Path())
 def matrix(emit_dir, fmt, dialect, targets, no_languages, timeout, unroll, file) -> None:
     """Compile a C litmus test for every CPU and check each, next to SC and the language models.
