@@ -58,11 +58,20 @@ class CatError(WeakmemError):
     """Malformed or ill-typed cat model, unbound name, bad cfg."""
 
 
+_WARNED: set[tuple[str, str]] = set()
+
+
 def warn(msg: str, pos: Pos | None = None) -> None:
-    """A non-fatal remark on the input: one line `FILE:LINE:COL: warning: MSG` on stderr."""
+    """A non-fatal remark on the input: one line `FILE:LINE:COL: warning: MSG`
+    on stderr, once per run for one place and message."""
     import sys
     where = f"{clean(str(pos), 200)}: " if pos is not None else ""
-    sys.stderr.write(f"{where}warning: {clean(msg)}\n")
+    line = f"{where}warning: {clean(msg)}"
+    if (where, line) in _WARNED:
+        return
+    if len(_WARNED) < 10000:
+        _WARNED.add((where, line))
+    sys.stderr.write(line + "\n")
 
 
 class LimitReached(Exception):
