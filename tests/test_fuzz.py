@@ -12,7 +12,7 @@ from corpus_util import SHARED
 from fuzz_util import corpus_files, mutate, run_one
 
 N = 200
-TIMEOUT = 2.0
+TIMEOUT = 1.0
 
 
 @pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="../shared is absent")
