@@ -44,8 +44,7 @@ def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, e
             # one deadline and one memory budget for everything done for this file
             with limits.budget(timeout, memory):
                 test = parse_litmus(f)
-                with limits.budget(timeout, memory, own=True):    # models are shared by the tests
-                    lm = cache.get(opts, test.arch, test)
+                lm = cache.get(opts, test.arch, test)       # (loading a model counts for its first test)
                 if explain:
                     from weakmem.explain import explain as explain_test
                     why = explain_test(test, lm, opts)
