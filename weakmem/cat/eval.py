@@ -412,7 +412,6 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
     while i < n:
         st = program[i]
         k = st.kind
-        check()
         try:
             if k == C.LET:
                 slots = st.slots                                  # type: ignore[attr-defined]
@@ -424,6 +423,7 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
                 s = st.code(vals, None)                           # type: ignore[attr-defined]
                 slot = st.slot                                    # type: ignore[attr-defined]
                 for x in list(elements(vals[0].n, s)):
+                    check()
                     v2 = list(vals)
                     v2[slot] = x
                     yield from _run(prog, state, program, i + 1, v2, list(flags), rec)

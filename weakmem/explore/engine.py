@@ -38,11 +38,11 @@ class Deadline:
     ticks: int = 0
 
     def check(self) -> None:
-        limits.check()
-        if self.limit is None:
-            return
         self.ticks += 1
-        if self.ticks & 63 == 0 and time.monotonic() - self.start > self.limit:
+        if self.ticks & 63:
+            return
+        limits.check_now()
+        if self.limit is not None and time.monotonic() - self.start > self.limit:
             raise Timeout()
 
     def check_now(self) -> None:
