@@ -1,6 +1,7 @@
 """The `weakmem` command line."""
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -9,8 +10,35 @@ from weakmem.cli_options import model_options
 from weakmem.errors import LimitReached, WeakmemError, clean
 from weakmem.limits import memory_budget
 
+# Subcommands that live in their own package, imported only when invoked (so
+# `weakmem run` does not pay for them): name -> "module:attribute" of a
+# click command.  A new package-level subcommand adds one line here.
+LAZY_COMMANDS: dict[str, str] = {
+    "matrix": "weakmem.matrix.command:matrix",      # compile a C test for every CPU
+    "hw": "weakmem.hw.command:hw",                  # run a test on this CPU
+    "check": "weakmem.batch.command:check",         # batches, results store
+    "history": "weakmem.batch.command:history",
+    "diff": "weakmem.batch.command:diff",
+    "fix": "weakmem.fix.command:fix",               # minimal verified barriers
+    "explain": "weakmem.explain.command:explain_cmd",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A click group whose LAZY_COMMANDS are loaded on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        cmd = super().get_command(ctx, name)
+        if cmd is None and name in LAZY_COMMANDS:
+            module, attr = LAZY_COMMANDS[name].split(":")
+            cmd = getattr(importlib.import_module(module), attr)
+        return cmd
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="weakmem")
 def main() -> None:
     """weakmem: can this outcome happen?  Checks litmus tests against memory models."""
@@ -24,8 +52,15 @@ def main() -> None:
 @click.option("--explain", is_flag=True,
               help="add the explanation: a witness execution, or the checks and cycles that forbid the outcome "
                    "(weakmem explain has more)")
+@click.option("--verdict-only", is_flag=True,
+              help="text format: stop at the first execution that decides the condition (no state counts)")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="worker processes sharing each test's executions (same results)")
+@click.option("--prune/--no-prune", default=True, show_default=True,
+              help="drop partial executions the model already rejects (same results, fewer candidates)")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, explain, files) -> None:
+def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, explain, verdict_only, jobs, prune,
+        files) -> None:
     """Check litmus FILES and print each verdict and its final states."""
     from weakmem.litmus.parse import parse_litmus
     from weakmem.report.herd import herd_block
@@ -34,8 +69,12 @@ def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, e
     from weakmem import limits
     from weakmem.run import ModelCache, Options, check_test, limit_result
 
+    if verdict_only and (fmt != "text" or explain):
+        raise click.UsageError("--verdict-only gives no final states or counts: use it with the text format, "
+                               "without --explain")
     opts = Options(model=model, conf=conf, includes=list(includes), unroll=unroll, timeout=timeout,
-                   variants=set(variants), optace=optace, memory=memory)
+                   variants=set(variants), optace=optace, memory=memory, prune=prune, verdict_only=verdict_only,
+                   jobs=jobs)
     cache = ModelCache()
     failures = 0
     for f in files:
@@ -134,37 +173,6 @@ def serve(host, port, workers, request_timeout, memory_mb) -> None:
     lim = Limits(workers=workers or max(1, os.cpu_count() or 1), seconds=request_timeout, memory_mb=memory_mb)
     click.echo(f"weakmem: serving on http://{host}:{port}/ ({lim.workers} workers, {lim.seconds:g} s per request)")
     run_server(host, port, lim)
-
-
-# `weakmem matrix` lives in weakmem/matrix (compile a C test for every CPU)
-from weakmem.matrix.command import matrix as _matrix  # noqa: E402
-
-main.add_command(_matrix)
-
-# `weakmem hw` lives in weakmem/hw (run a test on this CPU)
-from weakmem.hw.command import hw as _hw  # noqa: E402
-
-main.add_command(_hw)
-
-
-# `weakmem check` / `history` / `diff` live in weakmem/batch (batches, results store)
-from weakmem.batch.command import check as _check, diff as _diff, history as _history  # noqa: E402
-
-main.add_command(_check)
-main.add_command(_history)
-main.add_command(_diff)
-
-# `weakmem fix` lives in weakmem/fix (minimal verified barriers, ranked by cost per CPU)
-from weakmem.fix.command import fix as _fix  # noqa: E402
-
-main.add_command(_fix)
-
-
-
-# `weakmem explain` lives in weakmem/explain
-from weakmem.explain.command import explain_cmd as _explain  # noqa: E402
-
-main.add_command(_explain)
 
 
 if __name__ == "__main__":

@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from weakmem import limits
+from weakmem.cat.eval import EvalCache
 from weakmem.cat.judge import annotation_checker, judge
+from weakmem.cat.partial import refuter_for
 from weakmem.errors import LimitReached, LitmusError, Pos, WeakmemError
 from weakmem.explore.engine import Deadline
 from weakmem.explore.executions import Exploration
 from weakmem.litmus import ast as A
+from weakmem.litmus.cond import array_sizes, holds, holds3
 from weakmem.semantics.frontends import frontend_for
 from weakmem.verdict import Collector, TestResult, condition_str
 
@@ -40,6 +43,10 @@ class Options:
     bell: str | None = None       # overrides the configuration's bell (herd7's -bell)
     macros: str | None = None     # overrides the configuration's macros (herd7's -macros)
     skipchecks: frozenset[str] = frozenset()   # checks not applied (herd7's -skipcheck; "*": all)
+    prune: bool = True            # drop rf prefixes the model refutes (weakmem.cat.partial)
+    verdict_only: bool = False    # stop at the first execution that decides the condition
+    jobs: int = 1                 # worker processes sharing one test's executions
+    share: tuple[int, int] | None = None   # (k, n): this process takes the k-th of n shares
 
 
 @dataclass
@@ -183,14 +190,112 @@ def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
     return LoadedModel(os.path.basename(str(label)), model, table, hexa)
 
 
+def deciding(test: A.Litmus):
+    """For --verdict-only: which executions can decide the condition --
+    for `exists P` / `~exists P` one allowed execution satisfying P, for
+    `forall P` one violating it.  Returns want(regs, mem) on a complete
+    execution and want_regs(regs, threads) on the registers of some threads
+    (None: cannot tell yet)."""
+    prop = test.condition.prop
+    arrays = array_sizes(test)
+    need = test.condition.quantifier != "forall"     # the value of P sought
+
+    def want(regs, mem) -> bool:
+        return holds(prop, regs, mem, arrays) == need
+
+    def want_regs(regs, threads) -> bool | None:
+        v = holds3(prop, regs, threads)
+        return None if v is None else v == need
+    return want, want_regs
+
+
+
 def check_test(test: A.Litmus, lm: LoadedModel, opts: Options, observe=None) -> TestResult:
     """Parse tree -> front-end traces -> executions -> model -> verdict,
     within the options' time and memory limits (a test that runs out of
     either ends Undetermined).  `observe(execution, outcome)`, if given,
     also sees every outcome, with the model's failure hook on
-    (weakmem.explain is such a consumer)."""
+    (weakmem.explain is such a consumer); nothing is pruned then."""
+    if opts.jobs > 1 and opts.share is None and observe is None:
+        return _check_parallel(test, lm, opts)
     with limits.budget(opts.timeout, opts.memory):
         return _check_test(test, lm, opts, observe)
+
+
+def _check_parallel(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResult:
+    """-j: `opts.jobs` forked processes each take every jobs-th choice of
+    thread traces (weakmem.explore.executions.Exploration `share`); their
+    counts, states and flags add up to those of one process.  With
+    --verdict-only the first process to decide the condition ends the others."""
+    import multiprocessing as mp
+    from dataclasses import replace
+    from multiprocessing.connection import wait
+
+    t0 = time.monotonic()
+    ctx = mp.get_context("fork")
+    n = opts.jobs
+    conns, procs = [], []
+    for k in range(n):
+        rd, wr = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=_share_worker, args=(test, lm, replace(opts, share=(k, n)), wr), daemon=True)
+        p.start()
+        wr.close()
+        conns.append(rd)
+        procs.append(p)
+    parts: list = []
+    try:
+        waiting = list(conns)
+        while waiting:
+            for c in wait(waiting):
+                waiting.remove(c)
+                try:
+                    kind, val = c.recv()
+                except EOFError:
+                    kind, val = "error", WeakmemError("a worker process died")
+                if kind == "error":
+                    raise val
+                parts.append(val)
+                if opts.verdict_only and (val.pos or val.neg):
+                    waiting = []          # decided: the other shares are not needed
+                    break
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+            p.join()
+    res = TestResult.of_test(test, lm.name, lm.hexa)
+    res.verdict_only = opts.verdict_only
+    for part in sorted(parts, key=lambda r: r.share_index):
+        res.condition_text = part.condition_text
+        for st, c in part.states.items():
+            res.states[st] = res.states.get(st, 0) + c
+        res.pos += part.pos
+        res.neg += part.neg
+        res.flags |= part.flags
+        res.candidates += part.candidates
+        for why, c in part.forbidden_by.items():
+            res.forbidden_by[why] = res.forbidden_by.get(why, 0) + c
+        res.undetermined = res.undetermined or part.undetermined
+    if opts.verdict_only and (res.pos or res.neg):
+        res.undetermined = None           # a share that was stopped decides nothing
+    res.seconds = time.monotonic() - t0
+    return res
+
+
+def _share_worker(test, lm, opts: Options, conn) -> None:
+    """One share of a test (a forked process): its result, without the
+    executions kept for explanations, goes back through `conn`."""
+    try:
+        res = check_test(test, lm, opts)
+        res.witness = res.counterexample = res.blocked = None
+        res.share_index = opts.share[0]
+        conn.send(("ok", res))
+    except WeakmemError as e:
+        conn.send(("error", e))
+    except BaseException as e:       # never a traceback from a worker
+        conn.send(("error", WeakmemError(f"internal error in a worker: {type(e).__name__}: {e}")))
+    finally:
+        conn.close()
 
 
 def limit_result(path: str, test: A.Litmus | None, lm: LoadedModel | None, opts: Options,
@@ -218,14 +323,24 @@ def _check_test(test: A.Litmus, lm: LoadedModel, opts: Options, observe=None) ->
         if fe_check is not None:
             fe_check(lm.model)
         check_trace = None if fe_check is not None else annotation_checker(lm.model, test.path)
-        space = Exploration(test, fe, optace=opts.optace, deadline=deadline, check_trace=check_trace)
+        cache = EvalCache()
+        refuter = refuter_for(lm.model) if opts.prune and observe is None else None
+        want = want_regs = None
+        if opts.verdict_only:
+            want, want_regs = deciding(test)
+            res.verdict_only = True
+        space = Exploration(test, fe, optace=opts.optace, deadline=deadline, check_trace=check_trace,
+                            refuter=refuter, cache=cache, want=want, want_regs=want_regs, share=opts.share)
         # assembly front-ends spell the condition as herd7 does (canonical registers, typed constants)
         res.condition_text = condition_str(test.condition, lm.hexa, space.arrays)
         collect = Collector(res, test, space.arrays, lm.hexa)
-        for ex, out in judge(lm.model, space, deadline.check, explain=observe is not None):
+        for ex, out in judge(lm.model, space, deadline.check, explain=observe is not None, cache=cache,
+                             refuter=refuter):
             collect.add(ex, out)                                  # one outcome per co (with-)branch
             if observe is not None:
                 observe(ex, out)
+            if opts.verdict_only and out.allowed:
+                break             # every execution left decides the condition
     except LimitReached as e:
         res.undetermined = e.what
     except MemoryError:

@@ -131,6 +131,8 @@ class TestResult:
     forbidden_by: dict[str, int] = field(default_factory=dict)   # check -> executions with the outcome it rejects
     counterexample: Judged | None = None   # an allowed execution not satisfying it
     results_comment: list[str] = field(default_factory=list)
+    verdict_only: bool = False             # stopped at the first deciding execution: counts are partial
+    share_index: int = 0                   # -j: which share of the executions this result counts
 
     @property
     def verdict(self) -> Verdict:

@@ -28,7 +28,7 @@ from weakmem.limits import check
 from . import compile as C
 from .failure import CheckFailure, Evaluation, make_failure
 from .model import Model
-from .prims import Ctx
+from .prims import Ctx, cross_factors
 from .values import ESet, Proc, elements, kind, to_int
 
 
@@ -407,7 +407,7 @@ def _static_failure(prog: C.Program, state: _SegState, vals: list,
 
 
 def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
-         vals: list, flags: list, rec: Optional[list] = None) -> Iterator[Outcome]:
+         vals: list, flags: list, rec: Optional[list] = None, pr: Optional[tuple] = None) -> Iterator[Outcome]:
     n = len(program)
     while i < n:
         st = program[i]
@@ -422,11 +422,19 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
             elif k == C.WITH:
                 s = st.code(vals, None)                           # type: ignore[attr-defined]
                 slot = st.slot                                    # type: ignore[attr-defined]
-                for x in list(elements(vals[0].n, s)):
+                elems = None
+                if pr is not None:
+                    # chosen factor by factor, refuted parts dropped (weakmem.cat.partial)
+                    facs = cross_factors(s)
+                    if facs is not None and len(facs) > 1:
+                        elems = pr[0].with_elements(prog, pr[1], state, program, i, vals, facs)
+                if elems is None:
+                    elems = list(elements(vals[0].n, s))
+                for x in elems:
                     check()
                     v2 = list(vals)
                     v2[slot] = x
-                    yield from _run(prog, state, program, i + 1, v2, list(flags), rec)
+                    yield from _run(prog, state, program, i + 1, v2, list(flags), rec, pr)
                 return
             elif k == C.SWITCH:
                 elems = state.with_elems or []
@@ -442,7 +450,7 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
                     v2 = list(ch.env)
                     for s in ch.dyn_slots:
                         v2[s] = vals[s]
-                    yield from _run(prog, ch, ch.program, 0, v2, list(flags), rec)
+                    yield from _run(prog, ch, ch.program, 0, v2, list(flags), rec, pr)
                 return
             else:
                 f = _exec_top(st, vals, flags, rec)
@@ -461,8 +469,12 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
 
 
 def evaluate(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None,
-             explain: bool = False) -> Iterator[Outcome]:
+             explain: bool = False, refuter=None) -> Iterator[Outcome]:
     """Evaluate `model` on `inp`; one Outcome per `with` branch.
+
+    With a `refuter` (weakmem.cat.partial.Refuter), a `with x from
+    cross(...)` is enumerated factor by factor and the branches the model
+    is sure to reject are skipped: only rejecting Outcomes are lost.
 
     With `explain=True`, every rejecting Outcome carries `failure`, a
     weakmem.cat.failure.CheckFailure (the failing check's AST, value and
@@ -489,7 +501,8 @@ def evaluate(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None,
         env, fail = _static_failure(prog, root, vals, rec)
         yield Outcome(False, (), root.failed, env, fail)
         return
-    yield from _run(prog, root, root.program, 0, vals, [], rec)
+    yield from _run(prog, root, root.program, 0, vals, [], rec,
+                    (refuter, root) if refuter is not None and not explain else None)
 
 
 def check_model(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None) -> bool:

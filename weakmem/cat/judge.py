@@ -25,13 +25,18 @@ X = TypeVar("X", bound=Judgeable)
 
 
 def judge(model: Model, executions: Iterable[X], check: Callable[[], None] | None = None,
-          explain: bool = False) -> Iterator[tuple[X, Outcome]]:
+          explain: bool = False, cache: EvalCache | None = None,
+          refuter=None) -> Iterator[tuple[X, Outcome]]:
     """(execution, outcome) pairs; `check()` is called after each outcome
     (a deadline, say: it may raise to stop the stream).  With `explain`,
-    each rejecting outcome carries its `failure` (weakmem.cat.eval.evaluate)."""
-    cache = EvalCache()
+    each rejecting outcome carries its `failure` (weakmem.cat.eval.evaluate).
+    `cache` may be shared with whoever else evaluates the model on the same
+    executions (weakmem.cat.partial); with a `refuter`, branches of the
+    model's `with`s it refutes are skipped (only rejections are lost)."""
+    if cache is None:
+        cache = EvalCache()
     for ex in executions:
-        for out in evaluate(model, ex.model_input(), cache, explain):
+        for out in evaluate(model, ex.model_input(), cache, explain, refuter):
             if check is not None:
                 check()
             yield ex, out

@@ -18,7 +18,7 @@ from weakmem.errors import CatError, Pos
 from weakmem.limits import check_now
 
 from . import ast as A
-from .parse import parse_file
+from .files import parse_file
 
 _PKG = Path(__file__).resolve().parent.parent
 LIB_DIR = _PKG / "models" / "lib"

@@ -559,34 +559,14 @@ def parse_text(text: str, file: str = "<cat>") -> A.CatFile:
         raise CatError(f"syntax error: {e}", Pos(file)) from None
 
 
-_FILE_CACHE: dict[str, tuple[float, int, A.CatFile]] = {}
-
-
-def parse_file(path: str | os.PathLike) -> A.CatFile:
-    """Parse a file (cached on path + mtime + size)."""
-    p = os.fspath(path)
-    try:
-        st = os.stat(p)
-    except OSError as e:
-        raise CatError(f"cannot read model file: {e.strerror}", Pos(p)) from None
-    hit = _FILE_CACHE.get(p)
-    if hit is not None and hit[0] == st.st_mtime and hit[1] == st.st_size:
-        return hit[2]
-    try:
-        with open(p, encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
-    except OSError as e:
-        raise CatError(f"cannot read model file: {e.strerror}", Pos(p)) from None
-    from weakmem.diskcache import cached
-    grammar_salt = str(len(_GRAMMAR.read_text()))
-    cf = cached("cat", text, lambda: parse_text(text, p), salt=p + "\0" + grammar_salt)
-    _FILE_CACHE[p] = (st.st_mtime, st.st_size, cf)
-    return cf
-
-
 def parse_expr(text: str) -> A.Expr:
     """Parse one cat expression (e.g. "po ; [Mb] ; po").  Raises CatError."""
     cf = parse_text(f"let _expr_ = {text}", "<expr>")
     if len(cf.instrs) != 1 or not isinstance(cf.instrs[0], A.ILet):
         raise CatError(f"not an expression: {text}", Pos("<expr>"))
     return cf.instrs[0].binds[0].e
+
+
+# parse_file (with its caches) lives in weakmem.cat.files, which loads this
+# module -- and Lark -- only when a file is not in the cache
+from .files import parse_file  # noqa: E402,F401

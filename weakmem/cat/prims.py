@@ -161,6 +161,7 @@ def p_cross(c: Ctx, a: Any) -> Any:
     if type(a) is not frozenset and not (type(a) in (int, ESet) and not a):
         raise CatError(f"cross: set of sets expected, found a {kind(a)}")
     acc: set[int] = {0}
+    factors: list[list[int]] = []
     for os in (a or ()):
         if type(os) is not frozenset and not (type(os) in (int, ESet) and not os):
             raise CatError("cross: set of sets expected")
@@ -173,7 +174,26 @@ def p_cross(c: Ctx, a: Any) -> Any:
             for o in rels:
                 nxt.add(x | o)
         acc = nxt
-    return frozenset(acc)
+        factors.append(rels)
+    out = frozenset(acc)
+    if len(out) > 1:
+        _FACTORS[id(out)] = (out, factors)
+        while len(_FACTORS) > 32:
+            del _FACTORS[next(iter(_FACTORS))]
+    return out
+
+
+# The factors of the latest results of `cross` (result id -> (result,
+# factors)): a `with x from cross(...)` can then be enumerated one factor at
+# a time (weakmem.cat.partial), every element being the union of one pick
+# per factor.
+_FACTORS: dict[int, tuple[frozenset, list[list[int]]]] = {}
+
+
+def cross_factors(s: Any) -> list[list[int]] | None:
+    """The factors `s` was built from, if it is a recent result of cross."""
+    hit = _FACTORS.get(id(s))
+    return hit[1] if hit is not None and hit[0] is s else None
 
 
 def p_same_oa(c: Ctx, a: Any) -> Any:

@@ -22,6 +22,7 @@ from weakmem.cat import rel as R
 from weakmem.cat.eval import ExecInput
 from weakmem.explore.domain import compute_domains
 from weakmem.explore.engine import Deadline, build_skeleton, combos, read_candidates
+from weakmem.explore.search import rf_search
 from weakmem.explore.thinair import thin_air_key, thin_air_solvable, undetermined, unknown_values
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
@@ -85,15 +86,36 @@ class Exploration:
     Iterating yields each `Execution` once; `candidates` counts the (rf,
     final write) choices made so far, including those the filter drops.
     `check_trace(trace)`, if given, is called once for each thread trace
-    that takes part in some combination (before its executions)."""
+    that takes part in some combination (before its executions).
+
+    Narrowing the stream (all optional):
+    * `refuter` (weakmem.cat.partial.Refuter, with the evaluator `cache` the
+      model's judge uses): reads-from choices are made depth first and a
+      prefix no completion of which the model can allow is dropped whole;
+      only executions the model rejects are lost.
+    * `want(regs, mem)` keeps only the executions whose final values it
+      accepts, and `want_regs(regs, threads)` (three-valued: False rejects)
+      drops a choice of thread traces early on their registers alone --
+      for a search of one witness (weakmem.run, --verdict-only).
+    * `share=(k, n)` keeps the k-th of every n choices of thread traces (in
+      enumeration order): n processes with k = 0..n-1 see every execution
+      exactly once between them (weakmem.run, -j)."""
 
     def __init__(self, test: A.Litmus, frontend, *, optace: bool = True, deadline: Deadline | None = None,
-                 check_trace: Callable[[Trace], None] | None = None):
+                 check_trace: Callable[[Trace], None] | None = None, refuter=None, cache=None,
+                 want: Callable[[dict, dict], bool] | None = None,
+                 want_regs: Callable[[dict, set[int]], bool | None] | None = None,
+                 share: tuple[int, int] | None = None):
         self.test = test
         self.frontend = frontend
         self.optace = optace
         self.deadline = deadline or Deadline(None)
         self.check_trace = check_trace
+        self.refuter = refuter
+        self.cache = cache
+        self.want = want
+        self.want_regs = want_regs
+        self.share = share
         self.candidates = 0
         self.arrays = array_sizes(test)
         init = init_values(test)
@@ -124,7 +146,12 @@ class Exploration:
         _, traces = compute_domains(len(test.threads), lambda t, dom, allb: fe.traces(t, dom, allb), self.init,
                                     test.path, deadline.check_now)
         checked: set[int] = set()
-        for combo in combos(traces, self.init, deadline, filter_pruner(test.filter)):
+        prune = filter_pruner(test.filter)
+        if self.want_regs is not None:
+            prune = _both(prune, _regs_pruner(self.want_regs))
+        for i, combo in enumerate(combos(traces, self.init, deadline, prune)):
+            if self.share is not None and i % self.share[1] != self.share[0]:
+                continue
             if self.check_trace is not None:
                 for tr in combo:
                     if id(tr) not in checked:
@@ -152,7 +179,9 @@ class Exploration:
         seen_thin_air: set = set()
         reads = [r for r, _ in cands]
         exclusive = rmw_reads(sk) if optace else set()
-        for choice in rf_choices(cands, exclusive):
+        refute = self._refute(sk, n, static_key, facts, fw_choices) if self.refuter is not None else None
+        want = self.want
+        for choice in rf_search(cands, exclusive, refute):
             deadline.check()
             rf_pairs = list(zip(choice, reads))
             regs, mem_override = sk.final_regs, None
@@ -181,7 +210,28 @@ class Exploration:
                     mem = {l: norm_mem(l, v) for l, v in mem.items()}
                 if filt is not None and not holds(filt, regs, mem, self.arrays):
                     continue   # herd7 applies the filter before the model
+                if want is not None and not want(regs, mem):
+                    continue
                 yield Execution(sk, rf, fw, regs, mem, static_key, facts)
+
+    def _refute(self, sk: Skeleton, n: int, static_key: int, facts: tuple, fw_choices: list[list[int]]):
+        """refute(pairs): no completion of these rf edges is allowed, whatever
+        the final writes (weakmem.explore.search)."""
+        refuter, cache = self.refuter, self.cache
+        fws = []
+        for choice in itertools.product(*fw_choices):
+            fw = 0
+            for w in choice:
+                fw |= 1 << w
+            fws.append(fw)
+
+        def refute(pairs: list[tuple[int, int]]) -> bool:
+            rf = 0
+            for w, r in pairs:
+                rf |= 1 << (w * n + r)
+            return all(refuter.refutes(Execution(sk, rf, fw, {}, {}, static_key, facts).model_input(), cache)
+                       for fw in fws)
+        return refute
 
 
 def final_write_choices(sk: Skeleton, fw_locs: list[SymVal], optace: bool) -> list[list[int]]:
@@ -212,6 +262,19 @@ def filter_pruner(filt):
     return prune
 
 
+def _regs_pruner(want_regs):
+    def prune(partial) -> bool:
+        regs0 = {(tr.tid, k): v for tr in partial for k, v in tr.regs.items()}
+        return want_regs(regs0, {tr.tid for tr in partial}) is not False
+    return prune
+
+
+def _both(a, b):
+    if a is None:
+        return b
+    return lambda partial: a(partial) and b(partial)
+
+
 def rmw_reads(sk) -> set[int]:
     """Reads of successful atomic read-modify-writes (the read half of an
     rmw pair, or a single-event RMW)."""
@@ -220,32 +283,3 @@ def rmw_reads(sk) -> set[int]:
     out |= {e.eid for e in sk.events if "R" in e.kinds and "W" in e.kinds}
     return out
 
-
-def rf_choices(cands, exclusive: set[int]):
-    """Every rf map (one source per read).  Two successful RMWs never read
-    from the same write: atomicity (`empty rmw & (fre; coe)`) would forbid
-    it in any model that has it, so with optace such maps are skipped."""
-    if not exclusive:
-        yield from itertools.product(*[c for _, c in cands])
-        return
-    k = len(cands)
-    choice = [0] * k
-    taken: dict[int, int] = {}
-
-    def rec(i):
-        if i == k:
-            yield tuple(choice)
-            return
-        r, ws = cands[i]
-        ex = r in exclusive
-        for w in ws:
-            if ex:
-                if taken.get(w):
-                    continue
-                taken[w] = 1
-            choice[i] = w
-            yield from rec(i + 1)
-            if ex:
-                taken[w] = 0
-
-    yield from rec(0)

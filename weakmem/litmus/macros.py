@@ -26,6 +26,8 @@ get the position of the call; argument expressions keep their own.
 """
 from __future__ import annotations
 
+import os
+
 import dataclasses
 from dataclasses import dataclass
 from typing import Iterable, Mapping
@@ -54,7 +56,10 @@ from weakmem.litmus.ast import (
     Stmt,
     SWhile,
 )
-from weakmem.litmus.cparse import MacroDef, parse_def_items
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from weakmem.litmus.cparse import MacroDef
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class MacroTable:
     # ------------------------------------------------------------ building
     @classmethod
     def from_text(cls, text: str, file: str = "<defs>") -> "MacroTable":
+        from weakmem.litmus.cparse import parse_def_items
         table = cls()
         for d in parse_def_items(text.replace("\r\n", "\n"), file):
             table.add(Macro(d.name, d.params, d.expr, d.stmts, d.pos))
@@ -260,14 +266,26 @@ def _subst(node, env: dict[str, Expr], pos: Pos | None):
     raise TypeError(f"cannot substitute in {node!r}")
 
 
+_DEFS: dict[str, tuple[str, MacroTable]] = {}
+
+
 def load_defs(path: str) -> MacroTable:
-    """Read a herd .def file."""
+    """Read a herd .def file (parsed once per process, and kept in the
+    on-disk cache keyed by its text: weakmem.diskcache)."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except OSError as e:
         raise LitmusError(f"cannot read macro file: {e.strerror or e}", Pos(path)) from None
-    return MacroTable.from_text(text, path)
+    hit = _DEFS.get(path)
+    if hit is not None and hit[0] == text:
+        return hit[1]
+    from weakmem.diskcache import cached
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = "".join(f"{os.path.getsize(os.path.join(here, f))}:" for f in ("c.lark", "cparse.py", "macros.py"))
+    table = cached("def", text, lambda: MacroTable.from_text(text, path), salt=path + "\0" + code)
+    _DEFS[path] = (text, table)
+    return table
 
 
 def macro_def_to_macro(d: MacroDef) -> Macro:

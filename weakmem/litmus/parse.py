@@ -13,15 +13,13 @@ weakmem.errors.LitmusError with a file:line:col.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import fields, is_dataclass
 
 from weakmem.errors import LitmusError, Pos, quote, warn
-from weakmem.litmus.asm import split_asm
 from weakmem.litmus.ast import CThread, Litmus, PFault, RegTerm
-from weakmem.litmus.cparse import parse_c_program
 from weakmem.litmus.split import blank, blank_comments, line_col, pos_at, split_litmus
-from weakmem.litmus.state import make_condition, parse_constraint, parse_init
 
 # herd7's architecture names (canonical spelling), looked up case-insensitively.
 ARCHS = {a.upper(): a for a in (
@@ -38,9 +36,36 @@ def read_litmus_text(path: str) -> str:
         raise LitmusError(f"cannot read litmus file: {e.strerror or e}", Pos(path)) from None
 
 
+def _code_stamp() -> str:
+    """Sizes and dates of the parser's own files: a cached parse is used
+    only by the code that made it."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = []
+    for f in sorted(os.listdir(here)):
+        if f.endswith((".py", ".lark")):
+            st = os.stat(os.path.join(here, f))
+            out.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
+    return ";".join(out)
+
+
 def parse_litmus(path: str, text: str | None = None) -> Litmus:
+    """The test in `path` (or `text`); a successful parse is kept in the
+    on-disk cache (weakmem.diskcache) keyed by the text, so that running a
+    corpus again, or one small test, does not load the grammars.  Warnings
+    are kept with it and repeated on every use."""
     if text is None:
         text = read_litmus_text(path)
+    from weakmem.diskcache import cached
+    lit, warnings = cached("litmus", text, lambda: _parse_litmus(path, text), salt=path + "\0" + _code_stamp())
+    for msg, pos in warnings:
+        warn(msg, pos)
+    return lit
+
+
+def _parse_litmus(path: str, text: str) -> tuple[Litmus, list]:
+    from weakmem.litmus.cparse import parse_c_program
+    from weakmem.litmus.state import make_condition, parse_constraint, parse_init
+    warnings: list = []
     text = text.replace("\r\n", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -100,9 +125,10 @@ def parse_litmus(path: str, text: str | None = None) -> Litmus:
     lit.condition = make_condition(k, ctext)
     if k.quantifier is None:
         # herd7 checks `forall (true)`: say so, a test cut short is the likely cause
-        warn("no final condition (exists/forall/~exists): checking 'forall (true)'", pos_at(text, path, len(text.rstrip())))
+        warnings.append(("no final condition (exists/forall/~exists): checking 'forall (true)'",
+                         pos_at(text, path, len(text.rstrip()))))
     _check_processes(lit)
-    return lit
+    return lit, warnings
 
 
 # herd7's constants in the init block and the condition are the
@@ -183,5 +209,6 @@ def _terms(x):
 
 def _split_asm_in_place(text: str, a: int, b: int, path: str):
     """Column-split text[a:b] with comments blanked, keeping file offsets."""
+    from weakmem.litmus.asm import split_asm
     blanked = text[:a] + blank_comments(text, a, b, path)
     return split_asm(blanked, a, b, path)

@@ -6,6 +6,8 @@ from weakmem.verdict import TestResult
 
 def text_report(r: TestResult) -> str:
     v = r.verdict
+    if r.verdict_only:
+        return _verdict_only(r)
     if r.undetermined:
         head = f"{r.name}: Undetermined: {r.undetermined} under {r.model}"
     else:
@@ -22,3 +24,20 @@ def text_report(r: TestResult) -> str:
         agree = said.split()[0].lower() == v.observation.lower() if said.split() else False
         out.append(f"  the test's own Result comment says {said!r}" + ("" if agree else "  <-- differs"))
     return "\n".join(out) + "\n"
+
+
+def _verdict_only(r: TestResult) -> str:
+    """--verdict-only: the search stopped at the first execution deciding
+    the condition, so only whether one exists is known."""
+    if r.undetermined:
+        head = f"{r.name}: UNDETERMINED ({r.undetermined}) under {r.model}"
+    elif r.quantifier == "forall":
+        head = (f"{r.name}: No — the condition can fail under {r.model}" if r.neg else
+                f"{r.name}: Always — the condition always holds under {r.model}")
+    else:
+        head = (f"{r.name}: Yes — the condition can happen under {r.model}" if r.pos else
+                f"{r.name}: Never — the condition cannot happen under {r.model}")
+    found = r.pos + r.neg
+    tail = ("stopped at the first deciding execution" if found else
+            "no allowed execution decides it") + "; states not counted (--verdict-only)"
+    return "\n".join([head, f"  condition: {r.condition_text}", f"  {tail}; {r.seconds:.2f} s"]) + "\n"

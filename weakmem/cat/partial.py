@@ -1,0 +1,253 @@
+"""Refuting partial executions: a model's checks evaluated on lower bounds.
+
+    ref = Refuter(model)                      # analyses the model once
+    if ref.enabled and ref.refutes(inp, cache):
+        ...                                   # no completion of `inp` is allowed
+
+`inp` is an ExecInput whose dynamic relation `rf` holds only the reads-from
+edges chosen so far (the other inputs, final writes included, are exact).
+The model's dynamic program runs with every dynamic `with x from S` bound
+to the empty relation (a lower bound of whatever element a complete
+execution picks), static `with` branches all explored, and only the checks
+weakmem.cat.monotone proves able to refute a lower bound are evaluated: if
+one fails in every branch, every completion fails it too.  Only the steps
+those checks need are run.  Anything unexpected (a model error on the
+partial input, say) means "not refuted": the full evaluation decides.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from weakmem.errors import CatError
+
+from . import compile as C
+from .eval import EvalCache, ExecInput, _child, _exec_check, _exec_top, _input_value
+from .values import ESet
+from .monotone import analyse
+
+
+class Refuter:
+    """The analysis is redone for each set of model values found empty in an
+    event structure (e.g. the lock relations of a test without locks): an
+    empty relation in a sequence makes the whole sequence empty, which can
+    turn a check that is not monotone in general into one that is."""
+
+    def __init__(self, model, dynamic: frozenset[str] = frozenset({"rf"})):
+        self.model = model
+        self.dynamic = dynamic
+        self.analysis = analyse(model, dynamic)
+        self.enabled = any(k == "check" and ok for _, k, ok in self.analysis.checks)
+        self.specs = self.analysis.prunable
+        self._plans: dict[tuple, tuple[list[C.Step], list[C.Step]]] = {}
+        self._roots: dict[int, tuple[object, frozenset]] = {}
+        self.calls = 0
+        self.refuted = 0
+
+    def _specs_for(self, prog: C.Program, root, target=None) -> frozenset:
+        hit = self._roots.get((id(root), target))
+        if hit is not None and hit[0] is root:
+            return hit[1]
+        empty = _empty_defs(prog, root)
+        if target is None:
+            specs = analyse(self.model, self.dynamic, empty).prunable
+        else:
+            specs = analyse(self.model, frozenset(), empty, target).prunable
+        if len(self._roots) > 512:
+            self._roots.clear()
+        self._roots[(id(root), target)] = (root, specs)
+        return specs
+
+    # ------------------------------------------------- `with` part by part
+    def with_elements(self, prog: C.Program, root, state, program: list[C.Step], i: int,
+                      vals: list, factors: list[list[int]]):
+        """The elements of `with x from cross(factors)` (step i of
+        `program`), union of one pick per factor, chosen factor by factor:
+        a partial union under which the rest of the program is refuted is
+        not extended.  Every element comes once; refuted ones never."""
+        st = program[i]
+        specs = self._specs_for(prog, root, st.pos)
+        order = sorted(range(len(factors)), key=lambda k: len(factors[k]) > 1)
+        facs = [factors[k] for k in order]
+        nf = len(facs)
+        below = [1] * (nf + 1)
+        for k in range(nf - 1, -1, -1):
+            below[k] = below[k + 1] * len(facs[k])
+        seen: set[int] = set()
+        slot = st.slot                                            # type: ignore[attr-defined]
+        v2 = list(vals)
+
+        def rec(k: int, acc: int):
+            if k == nf:
+                if acc not in seen:
+                    seen.add(acc)
+                    yield acc
+                return
+            ask = bool(specs) and len(facs[k]) > 1 and below[k + 1] > 1
+            for o in facs[k]:
+                u = acc | o
+                if ask:
+                    v2[slot] = u
+                    self.specs = specs
+                    if self._refutes_from(prog, state, program, i + 1, list(v2)):
+                        continue
+                yield from rec(k + 1, u)
+        return rec(0, 0)
+
+    def _refutes_from(self, prog, state, program, start: int, vals: list) -> bool:
+        self.calls += 1
+        try:
+            out = self._segment(prog, state, program, vals, start)
+        except (CatError, KeyError, RecursionError, TypeError, ValueError):
+            return False
+        if out:
+            self.refuted += 1
+        return out
+
+    def refutes(self, inp: ExecInput, cache: EvalCache) -> bool:
+        """True when no execution extending `inp` can be allowed."""
+        self.calls += 1
+        prog, root = cache.root(self.model, inp)
+        if root.failed is not None:
+            self.refuted += 1
+            return True
+        self.specs = self._specs_for(prog, root)
+        if not self.specs:
+            return False
+        vals = list(root.env)
+        try:
+            for s, name, k, static in prog.inputs:
+                if not static:
+                    vals[s] = _input_value(inp, name, k)
+            out = self._segment(prog, root, root.program, vals, 0)
+        except (CatError, KeyError, RecursionError, TypeError, ValueError):
+            return False
+        if out:
+            self.refuted += 1
+        return out
+
+    # ------------------------------------------------------------------
+    def _plan(self, program: list[C.Step], start: int) -> list[C.Step]:
+        """The steps of program[start:] the refuting checks need (a backward
+        liveness pass; everything before a static `with` is kept)."""
+        key = (id(program), start, self.specs)
+        hit = self._plans.get(key)
+        if hit is not None and hit[0] is program:
+            return hit[1]
+        keep: list[C.Step] = []
+        live: set[int] = set()
+        everything = False
+        for st in reversed(program[start:]):
+            k = st.kind
+            if k == C.SWITCH:
+                everything = True
+                keep.append(st)
+            elif k == C.MARK_FAIL:
+                keep.append(st)
+            elif k == C.CHECK:
+                if st.ckind == "check" and st.spec in self.specs:   # type: ignore[attr-defined]
+                    keep.append(st)
+                    live |= st.refs
+            elif k in (C.LET, C.REC, C.BRANCH, C.WITH):
+                if everything or live.intersection(C._assigned_slots(st)):
+                    keep.append(st)
+                    if k != C.WITH:
+                        live |= st.refs
+        keep.reverse()
+        if len(self._plans) > 4096:
+            self._plans.clear()
+        self._plans[key] = (program, keep)
+        return keep
+
+    def _segment(self, prog: C.Program, state, program: list[C.Step], vals: list, start: int) -> bool:
+        for st in self._plan(program, start):
+            k = st.kind
+            if k == C.SWITCH:
+                for b in range(len(state.with_elems or [])):
+                    ch = _child(prog, state, b)
+                    if ch.failed is not None:
+                        continue
+                    v2 = list(ch.env)
+                    for s in ch.dyn_slots:
+                        v2[s] = vals[s]
+                    if not self._segment(prog, ch, ch.program, v2, 0):
+                        return False
+                return True
+            if self._step(st, vals):
+                return True
+        return False
+
+    def _step(self, st: C.Step, vals: list) -> bool:
+        """Run one step on the lower bound; True if it refutes."""
+        k = st.kind
+        if k == C.LET:
+            _exec_top(st, vals, [])
+        elif k == C.REC:
+            C.top_rec(vals, st)                                   # type: ignore[arg-type]
+        elif k == C.WITH:
+            vals[st.slot] = 0                                     # type: ignore[attr-defined]
+        elif k == C.CHECK:
+            if st.ckind == "check" and st.spec in self.specs:     # type: ignore[attr-defined]
+                return _exec_check(st, vals, None, []) is not None  # type: ignore[arg-type]
+        elif k == C.BRANCH:
+            i = st.select(vals, None)                             # type: ignore[attr-defined]
+            if 0 <= i < len(st.branches):                         # type: ignore[attr-defined]
+                for sub in st.branches[i]:                        # type: ignore[attr-defined]
+                    if self._step(sub, vals):
+                        return True
+        elif k == C.MARK_FAIL:
+            return True
+        return False
+
+
+def _empty_defs(prog: C.Program, root) -> frozenset[int]:
+    """Ids of the expressions of static top-level `let`s whose value is
+    empty in every static branch of this event structure."""
+    defs = getattr(prog, "defs", None)
+    if not defs:
+        return frozenset()
+    leaves = []
+    stack = [root]
+    while stack:
+        st = stack.pop()
+        if st.failed is not None:
+            continue
+        if st.with_elems:
+            if len(leaves) + len(stack) > 64:
+                return frozenset()
+            stack.extend(_child(prog, st, b) for b in range(len(st.with_elems)))
+        else:
+            leaves.append(st)
+    out = None
+    for leaf in leaves:
+        env = leaf.env
+        mine = set()
+        for slot, (expr, _) in defs.items():
+            if prog.slot_static[slot]:
+                v = env[slot]
+                if v is not None and not isinstance(v, (str, tuple)) and _is_empty(v):
+                    mine.add(id(expr))
+        out = mine if out is None else out & mine
+    return frozenset(out or ())
+
+
+def _is_empty(v) -> bool:
+    try:
+        return not v and type(v) in (int, ESet, frozenset)
+    except Exception:       # pragma: no cover - exotic values
+        return False
+
+
+def refuter_for(model) -> Optional[Refuter]:
+    """The model's Refuter (built once per model), or None when no check can
+    refute a partial execution."""
+    ref = getattr(model, "_refuter", None)
+    if ref is None:
+        ref = Refuter(model)
+        try:
+            model._refuter = ref
+        except AttributeError:      # pragma: no cover
+            pass
+    return ref if ref.enabled else None
+
+
+__all__ = ["Refuter", "refuter_for"]
