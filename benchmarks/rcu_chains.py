@@ -104,19 +104,20 @@ def main() -> None:
     if not a.time:
         return
     sys.path.insert(0, HERE)
-    from vs_herd7 import LKMM, find_herd7
+    from vs_herd7 import LKMM, cpu_children, find_herd7
     herd7 = find_herd7()
     herd_opts = [o.format(shared=os.path.abspath(a.shared)) for o in LKMM]
     rows = []
     for p in paths:
         row = {"test": os.path.basename(p)[:-7], "extra": a.extra, "time": time.strftime("%Y-%m-%d %H:%M")}
-        t0 = time.monotonic()
+        t0, c0 = time.monotonic(), cpu_children()
         r = subprocess.run([sys.executable, "-m", "weakmem", "run", "--timeout", str(a.timeout)] + a.extra + [p],
                            capture_output=True, text=True, cwd=ROOT)
         row["weakmem"] = round(time.monotonic() - t0, 2)
+        row["weakmem_cpu"] = round(cpu_children() - c0, 2)
         row["weakmem_verdict"] = (r.stdout.split(":")[1].split("—")[0].strip() if ":" in r.stdout else r.stderr[-200:])
         if herd7:
-            t0 = time.monotonic()
+            t0, c0 = time.monotonic(), cpu_children()
             try:
                 h = subprocess.run([herd7, "-timeout", str(a.timeout)] + herd_opts + [p], capture_output=True, text=True,
                                    timeout=a.timeout + 30)
@@ -125,9 +126,11 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 row["herd7_verdict"] = None
             row["herd7"] = round(time.monotonic() - t0, 2)
+            row["herd7_cpu"] = round(cpu_children() - c0, 2)
         rows.append(row)
-        print(f"{row['test']:48} weakmem {row['weakmem']:6.2f} s {row['weakmem_verdict']:10}"
-              + (f"  herd7 {row['herd7']:6.2f} s {row['herd7_verdict']}" if herd7 else ""))
+        print(f"{row['test']:48} weakmem {row['weakmem']:6.2f} s (CPU {row['weakmem_cpu']:5.2f}) "
+              f"{row['weakmem_verdict']:10}"
+              + (f"  herd7 {row['herd7']:6.2f} s (CPU {row['herd7_cpu']:5.2f}) {row['herd7_verdict']}" if herd7 else ""))
         sys.stdout.flush()
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "rcu_chains.jsonl"), "a") as f:

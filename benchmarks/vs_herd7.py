@@ -9,7 +9,7 @@ herd7 is found through the environment variable WEAKMEM_HERD7 (the binary or
 its directory) or on PATH (`../shared/herd7/build.sh` builds one).  For each corpus the
 same file list is run by one herd7 process and one weakmem process at a time,
 chunk by chunk, alternating which goes first, so both see the same machine
-load; the script prints the wall-clock ratio (weakmem / herd7) per corpus and
+load; the script prints the wall-clock and CPU ratios (weakmem / herd7) per corpus and
 the slowest tests (by herd7's own per-test `Time`), with both times.  Tests
 herd7 could not finish in the reference run (verdict null, timeout) are left
 out of the ratio and listed apart with weakmem's time and verdict (weakmem
@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -77,9 +78,14 @@ _TIME = re.compile(r"^Time (\S+) ([\d.]+)", re.M)
 _OBS = re.compile(r"^Observation (\S+) (\w+)", re.M)
 
 
+def cpu_children() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run_chunk(cmd: list[str], files: list[str], cwd: str, limit: float) -> tuple[float, dict, dict]:
     """Wall seconds of one process over `files`, per-test Time lines and
-    Observations from its output."""
+    Observations from its output (CPU seconds: cpu_children() before/after)."""
     t0 = time.monotonic()
     try:
         p = subprocess.run(cmd + files, capture_output=True, text=True, cwd=cwd, timeout=limit)
@@ -138,7 +144,7 @@ def main() -> None:
         wcmd = [sys.executable, "-m", "weakmem", "run", "--format", "herd", "--timeout", str(a.timeout)] + wopts + a.extra
         hcmd = [herd7, "-timeout", str(a.timeout)] + hopts if herd7 else None
         env_root = ROOT
-        wall_w = wall_h = 0.0
+        wall_w = wall_h = cpu_w = cpu_h = 0.0
         tw: dict = {}
         th: dict = {}
         ow: dict = {}
@@ -148,13 +154,16 @@ def main() -> None:
             order = ["w", "h"] if (k // a.chunk) % 2 == 0 else ["h", "w"]
             for who in order:
                 lim = a.timeout * len(chunk) + 60
+                c0 = cpu_children()
                 if who == "w":
                     w, t, o = run_chunk(wcmd, chunk, env_root, lim)
+                    cpu_w += cpu_children() - c0
                     wall_w += w
                     tw.update(t)
                     ow.update(o)
                 elif hcmd is not None:
                     w, t, o = run_chunk(hcmd, chunk, cdir, lim)
+                    cpu_h += cpu_children() - c0
                     wall_h += w
                     th.update(t)
                     oh.update(o)
@@ -167,6 +176,8 @@ def main() -> None:
                "herd7_wall": round(wall_h, 2) if hcmd else None,
                "herd7_recorded": round(sum(recorded.values()), 2),
                "ratio": round(wall_w / base, 3) if base else None,
+               "weakmem_cpu": round(cpu_w, 2), "herd7_cpu": round(cpu_h, 2) if hcmd else None,
+               "cpu_ratio": round(cpu_w / cpu_h, 3) if hcmd and cpu_h else None,
                "versus": "herd7 side by side" if hcmd else "recorded seconds",
                "same_observation": agree, "load": round(os.getloadavg()[0], 1),
                "extra": a.extra, "time": time.strftime("%Y-%m-%d %H:%M")}
@@ -175,6 +186,7 @@ def main() -> None:
         row["slowest"] = [{"test": n, "herd7": s, "weakmem": tw.get(n)} for n, s in slow]
         print(f"{cname:24} {len(files):4} tests  weakmem {wall_w:8.1f} s  "
               f"{'herd7' if hcmd else 'herd7 (recorded)'} {base:8.1f} s  ratio {row['ratio']}"
+              + (f"  (CPU {cpu_w:.1f} s vs {cpu_h:.1f} s: {row['cpu_ratio']})" if hcmd else "")
               + (f"  same Observation {agree}/{len(files)}" if hcmd else ""))
         for s in row["slowest"]:
             wt = s["weakmem"]
