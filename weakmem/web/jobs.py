@@ -119,34 +119,50 @@ def load(req: Request):
 
 
 def job_check(req: Request, seconds: float) -> dict:
-    """The verdict (as `weakmem run --format json`), with the explanation
-    and the execution picture when weakmem.explain is available."""
+    """The verdict (as `weakmem run --format json`) with its explanation
+    (as `weakmem explain --format json`, and as text) and the execution
+    picture as inline SVG.  The explanation's own check run gives the
+    verdict: the engine runs once."""
     from weakmem.report.jsonout import json_obj
     from weakmem.run import check_test
 
     test, lm, opts = load(req)
     opts.timeout = seconds
-    res = check_test(test, lm, opts)
+    try:
+        from weakmem.explain import explain
+    except ImportError:
+        explain = None
+    if explain is None:
+        res = check_test(test, lm, opts)
+        out = {"result": json_obj(res)}
+        if res.undetermined:
+            out["undetermined"] = res.undetermined
+        return out
+    ex = explain(test, lm, opts)
+    res = ex.result
     out = {"result": json_obj(res)}
     if res.undetermined:
         out["undetermined"] = res.undetermined
         return out
-    try:
-        out.update(_explain(test, lm, opts))
-    except WeakmemError as e:
-        out["explanation_error"] = str(e)
+    out.update(_explanation(test, ex))
     return out
 
 
-def _explain(test, lm, opts) -> dict:
-    try:
-        from weakmem import explain as X
-    except ImportError:
-        return {}
-    api = getattr(X, "web_payload", None)
-    if api is None:
-        return {}
-    return api(test, lm, opts)
+def _explanation(test, ex) -> dict:
+    from weakmem.explain.dot import have_dot, render
+    from weakmem.explain.pictures import main_picture
+    from weakmem.explain.render import render_text, to_json
+
+    out = {"explanation": to_json(ex), "explanation_text": render_text(ex), "svg": ""}
+    dot = main_picture(test, ex)
+    if dot is not None:
+        out["dot"] = dot
+        if have_dot():
+            svg = render(dot, "svg").decode("utf-8", errors="replace")
+            out["svg"] = svg[svg.find("<svg"):] if "<svg" in svg else svg
+        else:
+            out["svg_missing"] = "install Graphviz's dot (Debian: apt-get install graphviz) for pictures"
+    return out
 
 
 def job_matrix(req: Request, seconds: float) -> dict:
