@@ -187,7 +187,7 @@ def test_fifty_concurrent_requests(server):
     bodies = [("slow", {"test": slow_test()})] + [("sb", {"test": SB}), ("mb", {"test": SB_MB})] * 24 \
         + [("bad", {"test": "C x\n{}\nP0( {\n"})]
     with cf.ThreadPoolExecutor(50) as ex:
-        futs = [(k, ex.submit(post, server, "/api/check", b, 120)) for k, b in bodies]
+        futs = [(k, ex.submit(post, server, "/api/check", b, 900)) for k, b in bodies]
         results = [(k, f.result()) for k, f in futs]
     for k, (code, d) in results:
         if k == "slow":

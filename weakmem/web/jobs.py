@@ -196,7 +196,7 @@ def job_fix(req: Request, seconds: float) -> dict:
     test = parse_litmus(TEST_FILE, req.test)
     targets = list(req.targets) if test.arch == "C" else []
     rep = fix_test(TEST_FILE, models=models, targets=targets, every_target=False,
-                   budget=max(0.5, seconds - 0.5), timeout=max(0.2, seconds / 4), text=req.test)
+                   budget=max(0.5, seconds * 0.6), timeout=max(0.2, seconds / 4), text=req.test)
     out = rep.as_json()
     for f, fj in zip(rep.fixes, out.get("fixes", [])):
         fj["diff"] = f.diff
