@@ -87,6 +87,8 @@ def asm(arch, head, rows, cond, init="0:X1=x;"):
     ("C t\n{ int64_t x = 4294967296; }\nP0(int64_t *x) { int64_t r0 = *x; }\nexists (0:r0=1)\n",
      "32-bit values of C", 2),
     (asm("AArch64", " P0 ;", [" MOV W0,#1 ;"], "exists (0:X0=" + "1" * 5000 + ")"), "number too long", 5),
+    (asm("AArch64", " P0 ;", [" MOV X0,#99999999999999999999999 ;"], "exists (x=1)"), "does not fit in 64 bits", 4),
+    (asm("PPC", " P0 ;", [" li r1,0x10000000000000000 ;"], "exists (x=1)", "0:r2=x;"), "does not fit in 64 bits", 4),
     # a branch to a label the thread does not have, taken or not (herd7: "Label L not found on P0")
     (asm("AArch64", " P0 ;", [" MOV W0,#1 ;", " CBZ W0,nowhere ;", " STR W0,[X1] ;"], "exists (x=1)"),
      "label nowhere not found on P0", 5),

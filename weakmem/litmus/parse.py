@@ -159,10 +159,18 @@ _LONG_NUMBER = re.compile(r"[0-9a-fA-F]{%d,}" % (MAX_DIGITS + 1))
 
 
 def _check_digits(text: str, a: int, b: int, path: str) -> None:
-    """Refuse absurdly long numbers in the code (before anything converts them)."""
+    """Refuse absurdly long numbers in the code (before anything converts
+    them), and constants beyond 64 bits (herd7 cannot read them either)."""
     for m in _LONG_NUMBER.finditer(text, a, b):
         if any(c.isdigit() for c in m.group(0)[:2]):
             raise LitmusError(f"number too long ({len(m.group(0))} digits)", pos_at(text, path, m.start()))
+    for m in _NUMBER.finditer(text, a, b):
+        digits = m.group(2)
+        if len(digits) < 19:
+            continue
+        v = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits)
+        if v >> 64:
+            raise LitmusError(f"constant {quote(m.group(0))} does not fit in 64 bits", pos_at(text, path, m.start()))
 
 
 def _check_init_dups(items, where: Pos | None) -> None:
