@@ -85,10 +85,10 @@ def _run_one(f, opts, stop, fmt):
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeRemainingColumn(), transient=True, console=_stderr_console()) as prog:
-        task = prog.add_task(f, total=opts.iterations)
+        task = prog.add_task(f"{f}: model check, build", total=opts.iterations)
 
         def on_progress(done, total):
-            prog.update(task, completed=done, total=total)
+            prog.update(task, completed=done, total=total, description=f"{f}: running")
         return run_hw(f, opts, on_progress, stop)
 
 
