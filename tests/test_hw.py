@@ -398,3 +398,15 @@ def test_catalogue_sample_agrees_with_x86_tso():
         assert sum(c for _, c in r.histogram) == r.iterations == 2000
         if r.threads > (os.cpu_count() or 1):
             assert not r.pinned and any("time-shared" in n for n in r.notes)
+
+
+@can_run
+def test_untyped_registers_as_herd_reads_them(tmp_path):
+    # herd7's registers are untyped: an `int` holding an address is dereferenced,
+    # an undeclared register reads as 0
+    p = write(tmp_path, "u.litmus", "C u\n{ int *p = x; }\nP0(int **p, int *x)\n{\n\tint r1;\n"
+              "\tr1 = READ_ONCE(*p);\n\tWRITE_ONCE(*r1, 2);\n\tWRITE_ONCE(*x, r9 + 1);\n}\n"
+              "exists (0:r1=x /\\ x=1)\n")
+    r = run_hw(p, HwOptions(iterations=100, timeout=60))
+    assert r.histogram == [("0:r1=x; [x]=1;", 100)], r.histogram
+    assert r.forbidden_seen == []

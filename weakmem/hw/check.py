@@ -80,7 +80,8 @@ def model_views(path: str, model: str | None = None, timeout: float | None = Non
         lm = cache.get(opts, "C", test)
         views.append(_view(check_test(test, lm, opts), "language", lm.name))
     except WeakmemError as e:
-        views.append(ModelView(model or "?", "language", error=e.msg))
+        from weakmem.dialects import detect
+        views.append(ModelView(model or detect(test).model or "?", "language", error=e.msg))
     # this CPU's model, on the test compiled for x86-64
     views.append(cpu_view_of_c(path, test, timeout))
     return views

@@ -15,6 +15,8 @@ to its location in the current instance.
 """
 from __future__ import annotations
 
+import re
+
 from weakmem.errors import LitmusError, Pos
 from weakmem.hw.harness import INCLUDE_DIR, Builder, Harness, c_ident, finish, line_directive, storage_of
 from weakmem.litmus import ast as A
@@ -69,6 +71,39 @@ class _Printer:
             raise self.err(f"operator argument '{e.op}' is herd7 macro syntax; the harness cannot compile it", e)
         raise self.err(f"cannot compile expression {type(e).__name__}", e)
 
+    def walk_expr(self, e, out_deref: set[str], out_vars: set[str]) -> None:
+        if isinstance(e, A.EVar):
+            out_vars.add(e.name)
+        elif isinstance(e, (A.EDeref, A.EIndex)):
+            inner = e.e if isinstance(e, A.EDeref) else e.base
+            if isinstance(inner, A.EVar):
+                out_deref.add(inner.name)
+            for x in ((e.e,) if isinstance(e, A.EDeref) else (e.base, e.index)):
+                self.walk_expr(x, out_deref, out_vars)
+        elif isinstance(e, A.EAddr):
+            self.walk_expr(e.e, out_deref, out_vars)
+        elif isinstance(e, A.EBin):
+            self.walk_expr(e.a, out_deref, out_vars)
+            self.walk_expr(e.b, out_deref, out_vars)
+        elif isinstance(e, A.EUn):
+            self.walk_expr(e.e, out_deref, out_vars)
+        elif isinstance(e, A.ECond):
+            for x in (e.c, e.a, e.b):
+                self.walk_expr(x, out_deref, out_vars)
+        elif isinstance(e, A.ECall):
+            for x in e.args:
+                self.walk_expr(x, out_deref, out_vars)
+
+    def walk_stmt(self, s, deref: set[str], names: set[str]) -> None:
+        for e in (getattr(s, "init", None), getattr(s, "lhs", None), getattr(s, "e", None), getattr(s, "cond", None)):
+            if e is not None and not isinstance(e, str):
+                self.walk_expr(e, deref, names)
+        for sub in (getattr(s, "then", None), getattr(s, "els", None), getattr(s, "body", None)):
+            if sub is None:
+                continue
+            for x in (sub if isinstance(sub, tuple) else (sub,)):
+                self.walk_stmt(x, deref, names)
+
     def collect_decls(self, s) -> None:
         if isinstance(s, A.SDecl):
             if s.name not in self.decls:
@@ -122,6 +157,24 @@ class _Printer:
         b = self.b
         for s in th.body:
             self.collect_decls(s)
+        # herd7's registers are untyped: an `int` register may hold an
+        # address and be dereferenced, and a register may be used without a
+        # declaration (it is then 0).  Such registers get a C type that can.
+        deref: set[str] = set()
+        names: set[str] = set()
+        for s in th.body:
+            self.walk_stmt(s, deref, names)
+        params = {p.name for p in th.params}
+        for name, ct in list(self.decls.items()):
+            if "*" in ct:
+                continue
+            if name in deref:
+                self.decls[name] = "int *"
+            elif ct.strip() == "int":
+                self.decls[name] = "intptr_t"
+        for name in sorted(names - params - set(self.decls)):
+            if re.fullmatch(r"r\d+", name):
+                self.decls[name] = "int *" if name in deref else "intptr_t"
         out: list[str] = []
         w = out.append
         w(f"/* {th.name}, as written in the test */")
@@ -169,10 +222,11 @@ def build_c(test: A.Litmus) -> Harness:
         for p in th.params:
             ct = p.ctype.strip()
             pointee = ct[:-1].strip() if ct.endswith("*") else ct
-            loc = b.add_location(p.name, storage_of(pointee))
+            st = storage_of(pointee, th.pos or Pos(test.path))
+            loc = b.add_location(p.name, st)
             if not any(isinstance(it.target, A.LocTerm) and it.target.name == p.name and it.ctype
                        for it in test.init):
-                loc.storage = storage_of(pointee)
+                loc.storage = st
     b.slots()
     for th in test.threads:
         b.thread_code.append(_Printer(b, th).generate())

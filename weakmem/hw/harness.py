@@ -49,7 +49,11 @@ INT_TYPES = {
     "atomic_int": "int32_t", "atomic_uint": "uint32_t", "atomic_long": "int64_t",
     "atomic_ulong": "uint64_t", "atomic_llong": "int64_t", "atomic_bool": "uint8_t",
     "atomic_intptr_t": "int64_t", "atomic_t": "int32_t", "spinlock_t": "int32_t",
-    "bool": "uint8_t", "_Bool": "uint8_t",
+    "bool": "uint8_t", "_Bool": "uint8_t", "unsigned char": "uint8_t", "signed char": "int8_t",
+    "unsigned short": "uint16_t", "u8": "uint8_t", "s8": "int8_t", "u16": "uint16_t", "s16": "int16_t",
+    "size_t": "uint64_t", "ssize_t": "int64_t", "signed": "int32_t", "signed int": "int32_t",
+    "long int": "int64_t", "unsigned long int": "uint64_t", "atomic_long_t": "int64_t", "atomic64_t": "int64_t",
+    "struct srcu_struct": "int32_t",
 }
 SIZES = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "int32_t": 4, "uint32_t": 4,
          "int64_t": 8, "uint64_t": 8, "ptr": 8}
@@ -101,13 +105,21 @@ class Harness:
     line_cols: dict[int, int] = field(default_factory=dict)   # test line -> column of its code
 
 
-def storage_of(ctype: str | None) -> str:
+def storage_of(ctype: str | None, pos: Pos | None = None) -> str:
+    """The storage type of a location declared `ctype`; a type whose size
+    the harness does not know (or wider than the 64 bits it records) is
+    refused rather than guessed."""
     if not ctype:
         return "int32_t"
     t = " ".join(ctype.replace("volatile", "").replace("const", "").split())
     if t.endswith("*"):
         return "ptr"
-    return INT_TYPES.get(t, "int32_t")
+    st = INT_TYPES.get(t)
+    if st is None:
+        raise LitmusError(f"type '{t}': the harness only runs locations of known integer types of at most "
+                          "64 bits (int, long, intN_t, u32, atomic_int, atomic_t, spinlock_t, pointers...)",
+                          pos)
+    return st
 
 
 def c_ident(s: str) -> str:
@@ -144,7 +156,7 @@ class Builder:
                 continue
             name = it.target.name
             count = it.size or 1
-            st = storage_of(it.ctype)
+            st = storage_of(it.ctype, it.pos or Pos(self.path))
             if isinstance(it.value, A.SymVal) and it.ctype is None:
                 st = "ptr"
             loc = self.add_location(name, st, count)

@@ -81,6 +81,13 @@ struct srcu_struct { int dummy; };
 #define atomic_cmpxchg_acquire atomic_cmpxchg
 #define atomic_cmpxchg_release atomic_cmpxchg
 
+/* adds a to *v unless *v is u; says whether it added (a cmpxchg loop, fully
+ * ordered when it adds) */
+#define atomic_add_unless(v, a, u) ({ int __wm_c = atomic_read(v), __wm_o; \
+	while (__wm_c != (u) && (__wm_o = atomic_cmpxchg(v, __wm_c, __wm_c + (a))) != __wm_c) __wm_c = __wm_o; \
+	__wm_c != (u); })
+#define atomic_inc_not_zero(v) atomic_add_unless(v, 1, 0)
+
 /* spinlocks: a test-and-set lock (the kernel's queued spinlock has the same
  * ordering on x86: a LOCK'd RMW to take it, a release store to drop it) */
 #define spin_lock(l) do { while (xchg((int *)(l), 1)) cpu_relax(); } while (0)
@@ -93,8 +100,11 @@ struct srcu_struct { int dummy; };
 #define rcu_read_unlock() barrier()
 #define rcu_dereference(p) READ_ONCE(p)
 #define rcu_assign_pointer(p, v) smp_store_release(&(p), (v))
-#define srcu_read_lock(s) ({ barrier(); 0; })
-#define srcu_read_unlock(s, idx) do { (void)(idx); barrier(); } while (0)
+/* SRCU readers: the kernel's __srcu_read_lock() ends with smp_mb(),
+ * __srcu_read_unlock() starts with one */
+#define srcu_read_lock(s) ({ (void)(s); smp_mb(); 0; })
+#define srcu_read_unlock(s, idx) do { (void)(s); (void)(idx); smp_mb(); } while (0)
+#define smp_mb__after_srcu_read_unlock() barrier()
 /* synchronize_rcu() waits for every reader of the whole system: the harness
  * has no grace-period machinery, so tests calling it are refused before
  * they get here (see weakmem/hw/cthread.py). */
