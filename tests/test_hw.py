@@ -244,12 +244,13 @@ def test_timeout_keeps_partial_histogram_and_leaves_no_process(tmp_path):
 
 @can_run
 def test_sigint_stops_cleanly_with_partial_histogram(tmp_path):
-    p = write(tmp_path, "sb.litmus", SB_MFENCE)
+    # a name of its own: pgrep must find this test's harness, not another test's
+    p = write(tmp_path, "sb.litmus", SB_MFENCE.replace("SB+mfences-local", "SB+mfences-sigint"))
     cmd = [sys.executable, "-m", "weakmem", "hw", "-n", str(10 ** 10), "--timeout", "100", p]
     proc = subprocess.Popen(cmd, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:     # model check and compile first: wait for the harness to run
-        if subprocess.run(["pgrep", "-f", "SB_mfences_local -n"], capture_output=True).returncode == 0:
+        if subprocess.run(["pgrep", "-f", "SB_mfences_sigint -n"], capture_output=True).returncode == 0:
             break
         time.sleep(0.2)
     time.sleep(1)
