@@ -72,7 +72,8 @@ def mutate(text: str, rnd: random.Random) -> Mutant:
         if names and names == list(range(len(names))):
             last = names[-1]
             k = last + 7
-            head = re.sub(rf"\bP{last}(\s*[(|;])", rf"P{k}\1", text, count=1)
+            start = text.find("}", max(text.find("{"), 0)) + 1       # the threads come after the init block
+            head = text[:start] + re.sub(rf"\bP{last}(\s*[(|;])", rf"P{k}\1", text[start:], count=1)
             if head != text:
                 return Mutant(head, kind, True)
     if kind == "bigconst":

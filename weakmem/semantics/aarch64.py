@@ -508,11 +508,11 @@ class AArch64Frontend:
     def _final_regs(self, tid: int, p: _Path) -> tuple[dict, dict]:
         regs: dict = {}
         deps: dict = {}
-        wanted = set()
+        wanted: dict = {}
         for t in self._terms():
             if isinstance(t, A.RegTerm) and t.tid == tid:
-                wanted.add(t.reg)
-        for name in wanted:
+                wanted.setdefault(t.reg, t.pos)
+        for name, where in wanted.items():
             r = reg_of(name)
             if r is None:
                 if name.upper() == "NZCV":
@@ -520,7 +520,7 @@ class AArch64Frontend:
                     regs[name] = v[0]
                     deps[name] = v[2]
                     continue
-                raise LitmusError(f"unknown register {tid}:{name}", Pos(self.file))
+                raise LitmusError(f"unknown register {tid}:{name}", where or self.test.pos or Pos(self.file))
             st = _REG0 if r.zr else p.regs.get(r.name, _REG0)
             v = st[0]
             if r.w and isinstance(v, int):
