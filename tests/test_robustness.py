@@ -89,6 +89,7 @@ def asm(arch, head, rows, cond, init="0:X1=x;"):
     (asm("AArch64", " P0 ;", [" MOV W0,#1 ;"], "exists (0:X0=" + "1" * 5000 + ")"), "number too long", 5),
     (asm("AArch64", " P0 ;", [" MOV X0,#99999999999999999999999 ;"], "exists (x=1)"), "does not fit in 64 bits", 4),
     (asm("PPC", " P0 ;", [" li r1,0x10000000000000000 ;"], "exists (x=1)", "0:r2=x;"), "does not fit in 64 bits", 4),
+    (asm("AArch64", " P0 ;", [" MOV W0,#1 ;"], "exists (x=1)", "0:X" + "1" * 5000 + "=1;"), "number too long", 2),
     # a branch to a label the thread does not have, taken or not (herd7: "Label L not found on P0")
     (asm("AArch64", " P0 ;", [" MOV W0,#1 ;", " CBZ W0,nowhere ;", " STR W0,[X1] ;"], "exists (x=1)"),
      "label nowhere not found on P0", 5),
