@@ -82,8 +82,8 @@ def _parse_litmus(path: str, text: str) -> tuple[Litmus, list]:
     a, b = sec.init
     line, col = line_col(text, a)
     itext = blank_comments(text, a, b, path)
-    _check_digits(text, a, b, path)
     _check_constants(text, itext, a, arch, path)
+    _check_digits(text, a, b, path)
     lit.init = parse_init(itext, path, line, col)
     _check_init_dups(lit.init, lit.pos)
 
@@ -118,8 +118,8 @@ def _parse_litmus(path: str, text: str) -> tuple[Litmus, list]:
     # ---------------------------------------------------------------- constraint
     a, b = sec.constr
     ctext = blank_comments(text, a, b, path)
-    _check_digits(text, a, b, path)
     _check_constants(text, ctext, a, arch, path)
+    _check_digits(text, a, b, path)
     line, col = line_col(text, a)
     k = parse_constraint(ctext, path, line, col)
     lit.locations = k.locations
