@@ -53,7 +53,8 @@ CORPORA["catalogue-x86_64.tso-mixed"] = ("catalogue-x86_64.tso-mixed.jsonl", "ca
                                         ["--model", f"{LIB}/x86tso-mixed.cat", "-I", LIB])
 CORPORA["catalogue-aarch64.aarch64-cats"] = ("catalogue-aarch64.aarch64-cats.jsonl", "catalogue/aarch64",
                                             ["--conf", "{shared}/corpus/catalogue/aarch64/cfgs/new-web.cfg",
-                                             "--model", "{shared}/corpus/catalogue/aarch64/cats/aarch64.cat"])
+                                             "--model", "{shared}/corpus/catalogue/aarch64/cats/aarch64.cat",
+                                             "-I", LIB])   # herd7 finds aarch64hwreqs.cat in its libdir
 
 
 def main() -> None:
