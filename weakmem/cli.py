@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from weakmem.cli_options import model_options
-from weakmem.errors import LimitReached, WeakmemError, clean
+from weakmem.cli_options import error_line, model_options
+from weakmem.errors import LimitReached
 from weakmem.limits import memory_budget
 
 # Subcommands that live in their own package, imported only when invoked (so
@@ -92,18 +92,9 @@ def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, e
                     res = check_test(test, lm, opts)
         except LimitReached as e:
             res = limit_result(f, test, lm, opts, e.what)
-        except WeakmemError as e:
+        except Exception as e:  # noqa: BLE001 -- bad input: one line, never a traceback
             failures += 1
-            click.echo(str(e) if e.pos is not None else f"{clean(f, 200)}: {e}", err=True)
-            continue
-        except RecursionError:
-            failures += 1
-            click.echo(f"{clean(f, 200)}: error: test too deeply nested to analyse", err=True)
-            continue
-        except Exception as e:  # never a traceback for the user
-            failures += 1
-            click.echo(f"{clean(f, 200)}: internal error: {type(e).__name__}: {clean(str(e), 200)} (please report)",
-                       err=True)
+            click.echo(error_line(f, e), err=True)
             continue
         if fmt == "herd":
             click.echo(herd_block(res))

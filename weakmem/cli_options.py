@@ -30,22 +30,28 @@ def model_options(f):
     return f
 
 
+def error_line(file: str, e: BaseException) -> str:
+    """The one line a user sees for an input that cannot be checked:
+    `FILE:LINE:COL: error: ...` for bad input, a short internal-error line
+    otherwise (never a traceback)."""
+    from weakmem.errors import WeakmemError, clean
+    if isinstance(e, WeakmemError):
+        return str(e) if e.pos is not None else f"{clean(file, 200)}: error: {e.msg}"
+    if isinstance(e, RecursionError):
+        return f"{clean(file, 200)}: error: test too deeply nested to analyse"
+    if isinstance(e, OSError):
+        return f"{clean(file, 200)}: error: {clean(str(e.strerror or e), 200)}"
+    return f"{clean(file, 200)}: internal error: {type(e).__name__}: {clean(str(e), 200)} (please report)"
+
+
 @contextlib.contextmanager
 def user_errors(file: str):
     """Bad input inside the block: one line `FILE:LINE:COL: error: ...` on
     stderr and exit status 1, never a traceback."""
-    from weakmem.errors import WeakmemError
     try:
         yield
-    except WeakmemError as e:
-        click.echo(str(e) if e.pos is not None else f"{file}: error: {e.msg}", err=True)
-        sys.exit(1)
-    except RecursionError:
-        click.echo(f"{file}: error: test too deeply nested to analyse", err=True)
-        sys.exit(1)
-    except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+    except (click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
         raise
     except Exception as e:  # noqa: BLE001 -- never a traceback for the user
-        msg = " ".join(str(e).split())[:200]
-        click.echo(f"{file}: internal error: {type(e).__name__}: {msg} (please report)", err=True)
+        click.echo(error_line(file, e), err=True)
         sys.exit(1)

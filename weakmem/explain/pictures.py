@@ -45,13 +45,15 @@ def write_show(test, ex: Explanation, which: str, directory: str, all_events: bo
 
 
 
-def web_payload(test, lm, opts) -> dict:
+def web_payload(test, lm, opts, ex: Optional[Explanation] = None) -> dict:
     """What the web page shows (weakmem.web.jobs): the explanation as JSON
-    and as text, and the picture as inline SVG ("" without Graphviz)."""
+    and as text, and the picture as inline SVG ("" without Graphviz).
+    `ex`: an explanation already computed for `test` (else it is computed)."""
     from .dot import have_dot, render
     from .driver import explain
     from .render import render_text, to_json
-    ex = explain(test, lm, opts)
+    if ex is None:
+        ex = explain(test, lm, opts)
     out = {"explanation": to_json(ex), "explanation_text": render_text(ex)}
     dot = main_picture(test, ex)
     svg = ""

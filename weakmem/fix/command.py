@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from weakmem.matrix.command import TARGET_IDS, user_errors
+from weakmem.cli_options import user_errors
+from weakmem.matrix.command import TARGET_IDS
 
 
 @click.command("fix")

@@ -9,7 +9,7 @@ import click
 
 from weakmem.limits import positive_seconds
 
-from weakmem.errors import WeakmemError
+from weakmem.cli_options import error_line
 
 
 @click.command("hw")
@@ -35,7 +35,7 @@ from weakmem.errors import WeakmemError
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 def hw(iterations, model, fmt, emit_c, timeout, size, stride, pad, max_delay, seed, no_pin, files) -> None:
     """Run litmus FILES on this CPU and compare the final states seen with the model's."""
-    from weakmem.hw.core import HwOptions, run_hw
+    from weakmem.hw.core import HwOptions
 
     opts = HwOptions(iterations=iterations, size=min(size, iterations), stride=stride, pad=pad,
                      max_delay=max_delay, timeout=timeout, seed=seed, pin=not no_pin, model=model,
@@ -47,20 +47,12 @@ def hw(iterations, model, fmt, emit_c, timeout, size, stride, pad, max_delay, se
         stop = threading.Event()
         try:
             res = _run_one(f, opts, stop, fmt)
-        except WeakmemError as e:
-            failures += 1
-            click.echo(str(e) if e.pos is not None else f"{f}: {e}", err=True)
-            continue
         except KeyboardInterrupt:
             interrupted = True
             break
-        except RecursionError:
+        except Exception as e:  # noqa: BLE001 -- bad input: one line, never a traceback
             failures += 1
-            click.echo(f"{f}: error: test too deeply nested", err=True)
-            continue
-        except Exception as e:  # never a traceback for the user
-            failures += 1
-            click.echo(f"{f}: internal error: {type(e).__name__}: {e} (please report)", err=True)
+            click.echo(error_line(f, e), err=True)
             continue
         if res.forbidden_seen:
             forbidden += 1

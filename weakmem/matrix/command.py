@@ -1,13 +1,13 @@
 """The `weakmem matrix FILE` command (registered in weakmem.cli)."""
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
 
 import click
 
+from weakmem.cli_options import user_errors
 from weakmem.limits import positive_seconds
 
 TARGET_IDS = ("x86-64", "aarch64-llsc", "aarch64-lse", "armv7", "power", "riscv")
@@ -45,23 +45,6 @@ def matrix(emit_dir, fmt, dialect, targets, no_languages, timeout, unroll, file)
         click.echo(json.dumps([r.as_json() for r in m.rows], indent=1))
         return
     render_table(m)
-
-
-@contextlib.contextmanager
-def user_errors(file: str):
-    """Bad input ends the command with one line `FILE:LINE:COL: error: ...` and status 1."""
-    from weakmem.errors import WeakmemError
-    try:
-        yield
-    except WeakmemError as e:
-        click.echo(str(e) if e.pos is not None else f"{file}: error: {e.msg}", err=True)
-        sys.exit(1)
-    except RecursionError:
-        click.echo(f"{file}: error: test too deeply nested to analyse", err=True)
-        sys.exit(1)
-    except OSError as e:
-        click.echo(f"{file}: error: {e.strerror or e}", err=True)
-        sys.exit(1)
 
 
 def verdict_cell(row) -> str:

@@ -144,24 +144,8 @@ def job_check(req: Request, seconds: float) -> dict:
     if res.undetermined:
         out["undetermined"] = res.undetermined
         return out
-    out.update(_explanation(test, ex))
-    return out
-
-
-def _explanation(test, ex) -> dict:
-    from weakmem.explain.dot import have_dot, render
-    from weakmem.explain.pictures import main_picture
-    from weakmem.explain.render import render_text, to_json
-
-    out = {"explanation": to_json(ex), "explanation_text": render_text(ex), "svg": ""}
-    dot = main_picture(test, ex)
-    if dot is not None:
-        out["dot"] = dot
-        if have_dot():
-            svg = render(dot, "svg").decode("utf-8", errors="replace")
-            out["svg"] = svg[svg.find("<svg"):] if "<svg" in svg else svg
-        else:
-            out["svg_missing"] = "install Graphviz's dot (Debian: apt-get install graphviz) for pictures"
+    from weakmem.explain import web_payload
+    out.update(web_payload(test, lm, opts, ex))
     return out
 
 
