@@ -36,6 +36,8 @@ exists (0:r0=1 /\\ x=1)
     ("C t\n{}\nexists (x=1)\n", "no thread functions (expected 'P0(...) { ... }')", 3, 1),
     ("C t\n{}\nP0(int *x, void) {}\nexists (x=1)\n", "'void' must be the only parameter", 3, 12),
     ("C t\n{}\nP0(int) {}\nexists (x=1)\n", "parameter name expected", 3, 4),
+    # an error in a complete phrase is reported before a syntax error further on
+    ("C t\n{}\nP0(const *) {}\nexists (x=1)\n", "type name expected", 3, 4),
     # header and sections
     ("", "empty file, expected a header 'ARCH NAME'", 1, 1),
     ("C\n{}\n", "missing test name after 'C'", 1, 2),
@@ -54,6 +56,7 @@ exists (0:r0=1 /\\ x=1)
     ("C t\n{}\nP0(int *x) {}\nexists (x=1\n", "unexpected end of input", 4, 12),
     ("C t\n{}\nP0(int *x) {}\nexists (x=1) (* foo\n", "unterminated comment", 4, 14),
     ("C t\n{}\nP0(int *x) {}\nfinal (x=1)\n", "unexpected 'final'", 4, 1),
+    ("C t\n{}\nP0(int *x) {}\nexists (x=1 /\\ y=a:b /\\ )\n", "memory tags are not supported ('a:b')", 4, 18),
     # assembly layout
     ("X86 t\n{}\n P0 | P1 ;\n MOV EAX,[x] | MOV [x],$1 | NOP ;\nexists (0:EAX=1)\n",
      "too many columns: 3 for 2 threads", 4, 28),

@@ -1,8 +1,9 @@
 """Lark plumbing shared by the C and state parsers.
 
-Each grammar is compiled once per process (LALR, contextual lexer) with its
-transformer applied inline, so parsing builds the AST directly.  Lark
-exceptions never escape: they become LitmusError with a file:line:col.
+Each grammar is compiled once per process (LALR, contextual lexer, positions
+propagated); a Lark `Transformer` with `v_args(meta=True)` turns the parse tree
+into the AST.  Lark exceptions never escape: they become LitmusError with a
+file:line:col.
 """
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import os
 import threading
 from typing import Any, Callable
 
-from lark import Lark, Token
+from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
     UnexpectedInput,
     UnexpectedToken,
+    VisitError,
 )
 
 from weakmem.errors import LitmusError, Pos
@@ -23,20 +25,34 @@ from weakmem.errors import LitmusError, Pos
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-class PosTransformer:
-    """Base for inline transformers: knows the file name of the current parse."""
+class PosTransformer(Transformer):
+    """Base of the litmus transformers: Lark's own `Transformer`, every rule
+    method called as `method(meta, children)` (the class is decorated with
+    `v_args(meta=True)`), and the file name of the parse for positions.
 
-    file: str = "<input>"
+    `self.at(meta)` is the position where the rule's text begins; `self._pos(x)`
+    is the position of one child (a token, an AST node, or the first
+    positioned item of a list), for positions that are not the rule's first
+    token (a declarator's name after its stars, an operand after a parenthesis)."""
 
-    def pos(self, x: Any) -> Pos | None:
-        """Position of a token, an AST node, or the first positioned item of a list."""
+    def __init__(self, file: str = "<input>"):
+        super().__init__(visit_tokens=False)
+        self.file = file
+
+    def at(self, meta: Any) -> Pos | None:
+        """Position of the first token of the rule (None for an empty rule)."""
+        if getattr(meta, "empty", True):
+            return None
+        return Pos(self.file, meta.line, meta.column)
+
+    def _pos(self, x: Any) -> Pos | None:
         if isinstance(x, Token):
             if x.line is None:
                 return None
             return Pos(self.file, x.line, x.column)
         if isinstance(x, (list, tuple)):
             for y in x:
-                p = self.pos(y)
+                p = self._pos(y)
                 if p is not None:
                     return p
             return None
@@ -44,44 +60,63 @@ class PosTransformer:
 
 
 class GrammarParser:
-    """One compiled grammar plus its (stateful) transformer, guarded by a lock."""
+    """One compiled grammar (built on first use, guarded by a lock) and the
+    transformer class that turns its parse trees into the AST."""
 
-    def __init__(self, grammar_file: str, starts: list[str], transformer_factory: Callable[[], PosTransformer]):
+    def __init__(self, grammar_file: str, starts: list[str], transformer: Callable[[str], PosTransformer]):
         self._grammar_file = grammar_file
         self._starts = starts
-        self._factory = transformer_factory
+        self._transformer = transformer
         self._lark: Lark | None = None
-        self._transformer: PosTransformer | None = None
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
 
-    def _build(self) -> None:
-        with open(os.path.join(_HERE, self._grammar_file), encoding="utf-8") as f:
-            grammar = f.read()
-        self._transformer = self._factory()
-        self._lark = Lark(
-            grammar,
-            parser="lalr",
-            lexer="contextual",
-            start=self._starts,
-            keep_all_tokens=True,
-            maybe_placeholders=True,
-            transformer=self._transformer,
-            cache=True,      # the LALR tables are built once per machine, not per run
-        )
+    def _build(self) -> Lark:
+        with self._lock:
+            if self._lark is None:
+                with open(os.path.join(_HERE, self._grammar_file), encoding="utf-8") as f:
+                    grammar = f.read()
+                self._lark = Lark(
+                    grammar,
+                    parser="lalr",
+                    lexer="contextual",
+                    start=self._starts,
+                    keep_all_tokens=True,
+                    maybe_placeholders=True,
+                    propagate_positions=True,   # each tree's meta: where its text begins
+                    cache=True,      # the LALR tables are built once per machine, not per run
+                )
+            return self._lark
 
     def parse(self, text: str, start: str, file: str, line: int = 1, col: int = 1,
               what: str = "") -> Any:
         """Parse `text`, which begins at (line, col) of `file`."""
         prefix = "\n" * (line - 1) + " " * (col - 1)
-        with self._lock:
-            if self._lark is None:
-                self._build()
-            assert self._lark is not None and self._transformer is not None
-            self._transformer.file = file
-            try:
-                return self._lark.parse(prefix + text, start=start)
-            except UnexpectedInput as e:
-                raise lark_error(e, prefix + text, file, what) from None
+        lark = self._lark or self._build()
+        try:
+            tree = lark.parse(prefix + text, start=start)
+        except UnexpectedInput as e:
+            self._check_before(e, file)
+            raise lark_error(e, prefix + text, file, what) from None
+        return self._transform(tree, file)
+
+    def _transform(self, tree: Any, file: str) -> Any:
+        try:
+            return self._transformer(file).transform(tree)
+        except VisitError as e:          # a LitmusError (or a limit) raised by a rule method
+            raise e.orig_exc from None
+
+    def _check_before(self, e: UnexpectedInput, file: str) -> None:
+        """The text before a syntax error is reported first when it is itself
+        wrong (`P0(const *)`: a type with no type name, then a stray `)`), as
+        the errors come in reading order: the complete phrases the parser
+        holds when it stops are transformed, left to right, and the first
+        error found is raised."""
+        ip = getattr(e, "interactive_parser", None)
+        if ip is None:
+            return
+        for item in ip.parser_state.value_stack:
+            if isinstance(item, Tree):
+                self._transform(item, file)
 
 
 def end_pos(text: str, file: str) -> Pos:

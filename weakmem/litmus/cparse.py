@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lark import Token
+from lark import Token, v_args
 
 from weakmem.errors import LitmusError, Pos
 from weakmem.litmus._lark import GrammarParser, PosTransformer
@@ -108,25 +108,26 @@ def _one_stmt(x, pos) -> Stmt:
     return x
 
 
+@v_args(meta=True)
 class CTransformer(PosTransformer):
     # ------------------------------------------------------------ entry points
-    def start(self, c):
+    def start(self, meta, c):
         return [t for t in c if isinstance(t, CThread)]
 
-    def expr_start(self, c):
+    def expr_start(self, meta, c):
         return c[0]
 
-    def stmts_start(self, c):
+    def stmts_start(self, meta, c):
         return _flatten_stmts(c)
 
     # ------------------------------------------------------------ threads
-    def thread(self, c):
+    def thread(self, meta, c):
         proc = c[0]
         params = c[2] if isinstance(c[2], list) else []
         body = _flatten_stmts(c[3:])
-        return CThread(int(proc[1:]), str(proc), tuple(params), tuple(body), self.pos(proc))
+        return CThread(int(proc[1:]), str(proc), tuple(params), tuple(body), self.at(meta))
 
-    def params(self, c):
+    def params(self, meta, c):
         ps = [p for p in c if isinstance(p, (CParam, _Void))]
         voids = [p for p in ps if isinstance(p, _Void)]
         if voids:
@@ -135,42 +136,42 @@ class CTransformer(PosTransformer):
             raise LitmusError("'void' must be the only parameter", voids[0].pos)
         return ps
 
-    def param(self, c):
+    def param(self, meta, c):
         t: _Type = c[0]
         stars = sum(1 for x in c[1:-1] if x == "*")
         return CParam(ctype_str(t, stars), str(c[-1]))
 
-    def param_void(self, c):
+    def param_void(self, meta, c):
         t: _Type = c[0]
         if t.words == ["void"]:
             return _Void(t.pos)
         raise LitmusError("parameter name expected", t.pos)
 
     # ------------------------------------------------------------ types
-    def typespec(self, c):
+    def typespec(self, meta, c):
         words = [str(w) for w in c if w not in _QUALIFIERS]
         if all(w == "_Atomic" for w in words):
-            raise LitmusError("type name expected", self.pos(c))
-        return _Type(words, self.pos(c))
+            raise LitmusError("type name expected", self.at(meta))
+        return _Type(words, self.at(meta))
 
-    def specifier(self, c):
+    def specifier(self, meta, c):
         return c[0]
 
-    def atomic_paren(self, c):
+    def atomic_paren(self, meta, c):
         t, stars = c[2]
         return Token.new_borrow_pos("TYPEWORD", "_Atomic " + ctype_str(t, stars), c[0])
 
-    def struct_spec(self, c):
+    def struct_spec(self, meta, c):
         return Token.new_borrow_pos("TYPEWORD", f"struct {c[1]}", c[0])
 
-    def typename(self, c):
+    def typename(self, meta, c):
         return (c[0], sum(1 for x in c[1:] if x == "*"))
 
-    def star(self, c):
+    def star(self, meta, c):
         return "*"
 
     # ------------------------------------------------------------ statements
-    def decl(self, c):
+    def decl(self, meta, c):
         t: _Type = c[0]
         out = []
         for d in c[1:]:
@@ -182,7 +183,7 @@ class CTransformer(PosTransformer):
                 out.append(SDecl(ctype, name, init, pos))
         return out
 
-    def declarator(self, c):
+    def declarator(self, meta, c):
         stars = 0
         i = 0
         while c[i] == "*":
@@ -205,72 +206,72 @@ class CTransformer(PosTransformer):
                 j += 2
             else:
                 j += 1
-        return (stars, str(name), size, init, self.pos(name))
+        return (stars, str(name), size, init, self._pos(name))
 
-    def assign(self, c):
+    def assign(self, meta, c):
         lhs, e = c[0], c[2]
         self._check_lvalue(lhs)
-        return SAssign(lhs, e, self.pos(lhs))
+        return SAssign(lhs, e, self._pos(lhs))
 
-    def opassign(self, c):
+    def opassign(self, meta, c):
         lhs, op, e = c[0], str(c[1])[:-1], c[2]
         self._check_lvalue(lhs)
-        return SAssign(lhs, EBin(op, lhs, e, self.pos(lhs)), self.pos(lhs))
+        return SAssign(lhs, EBin(op, lhs, e, self._pos(lhs)), self._pos(lhs))
 
     def _check_lvalue(self, lhs):
         if not isinstance(lhs, (EVar, EDeref, EIndex)):
-            raise LitmusError("invalid assignment target", self.pos(lhs))
+            raise LitmusError("invalid assignment target", self._pos(lhs))
 
-    def exprstmt(self, c):
-        return SExpr(c[0], self.pos(c[0]))
+    def exprstmt(self, meta, c):
+        return SExpr(c[0], self._pos(c[0]))
 
-    def skip(self, c):
-        return SSkip(self.pos(c[0]))
+    def skip(self, meta, c):
+        return SSkip(self.at(meta))
 
-    def block(self, c):
-        return SBlock(tuple(_flatten_stmts(c[1:-1])), self.pos(c[0]))
+    def block(self, meta, c):
+        return SBlock(tuple(_flatten_stmts(c[1:-1])), self.at(meta))
 
-    def if_(self, c):
-        p = self.pos(c[0])
+    def if_(self, meta, c):
+        p = self.at(meta)
         return SIf(c[2], _one_stmt(c[4], p), None, p)
 
-    def ifelse(self, c):
-        p = self.pos(c[0])
+    def ifelse(self, meta, c):
+        p = self.at(meta)
         return SIf(c[2], _one_stmt(c[4], p), _one_stmt(c[6], p), p)
 
-    def while_(self, c):
-        p = self.pos(c[0])
+    def while_(self, meta, c):
+        p = self.at(meta)
         return SWhile(c[2], _one_stmt(c[4], p), p)
 
     # ------------------------------------------------------------ expressions
-    def cond(self, c):
-        return ECond(c[0], c[2], c[4], self.pos(c[0]))
+    def cond(self, meta, c):
+        return ECond(c[0], c[2], c[4], self._pos(c[0]))
 
-    def binop(self, c):
-        return EBin(str(c[1]), c[0], c[2], self.pos(c[0]))
+    def binop(self, meta, c):
+        return EBin(str(c[1]), c[0], c[2], self._pos(c[0]))
 
-    def unop(self, c):
+    def unop(self, meta, c):
         op, e = str(c[0]), c[1]
-        p = self.pos(c[0])
+        p = self.at(meta)
         if op == "+":
             return e
         if op == "-" and isinstance(e, EInt):
             return EInt(-e.value, p)
         return EUn(op, e, p)
 
-    def deref(self, c):
-        return EDeref(c[1], self.pos(c[0]))
+    def deref(self, meta, c):
+        return EDeref(c[1], self.at(meta))
 
-    def addr(self, c):
-        return EAddr(c[1], self.pos(c[0]))
+    def addr(self, meta, c):
+        return EAddr(c[1], self.at(meta))
 
-    def cast(self, c):
+    def cast(self, meta, c):
         return c[3]
 
-    def index(self, c):
-        return EIndex(c[0], c[2], self.pos(c[0]))
+    def index(self, meta, c):
+        return EIndex(c[0], c[2], self._pos(c[0]))
 
-    def call(self, c):
+    def call(self, meta, c):
         name = c[0]
         tags: tuple[str, ...] = ()
         rest = c[1:]
@@ -278,64 +279,64 @@ class CTransformer(PosTransformer):
             tags = self._tags(rest[0])
             rest = rest[1:]
         args = rest[1] if isinstance(rest[1], list) else []
-        return ECall(str(name), tuple(args), tags, self.pos(name))
+        return ECall(str(name), tuple(args), tags, self.at(meta))
 
-    def call_noargs(self, c):
-        return ECall(str(c[0]), (), self._tags(c[1]), self.pos(c[0]))
+    def call_noargs(self, meta, c):
+        return ECall(str(c[0]), (), self._tags(c[1]), self.at(meta))
 
     @staticmethod
     def _tags(tok) -> tuple[str, ...]:
         inner = str(tok)[1:-1]
         return tuple(t.strip() for t in inner.split(","))
 
-    def int_(self, c):
-        return EInt(_int_of(c[0]), self.pos(c[0]))
+    def int_(self, meta, c):
+        return EInt(_int_of(c[0]), self.at(meta))
 
-    def var(self, c):
-        return EVar(str(c[0]), self.pos(c[0]))
+    def var(self, meta, c):
+        return EVar(str(c[0]), self.at(meta))
 
-    def paren(self, c):
+    def paren(self, meta, c):
         return c[1]
 
-    def args(self, c):
+    def args(self, meta, c):
         return [a for a in c if not (isinstance(a, Token) and a.type == "COMMA")]
 
-    def oparg(self, c):
+    def oparg(self, meta, c):
         return c[0]
 
-    def opsym(self, c):
-        return EOp(str(c[0]), self.pos(c[0]))
+    def opsym(self, meta, c):
+        return EOp(str(c[0]), self.at(meta))
 
     # ------------------------------------------------------------ .def files
-    def defs(self, c):
+    def defs(self, meta, c):
         return list(c)
 
-    def formals(self, c):
+    def formals(self, meta, c):
         return tuple(str(x) for x in c if x.type == "IDENT")
 
-    def _macro_head(self, c):
+    def _macro_head(self, meta, c):
         name = c[0]
         params = c[2] if isinstance(c[2], tuple) else ()
         if len(set(params)) != len(params):
-            raise LitmusError(f"duplicate parameter in macro {name}", self.pos(name))
-        return str(name), params, self.pos(name)
+            raise LitmusError(f"duplicate parameter in macro {name}", self.at(meta))
+        return str(name), params, self.at(meta)
 
-    def macro_expr(self, c):
-        name, params, pos = self._macro_head(c)
+    def macro_expr(self, meta, c):
+        name, params, pos = self._macro_head(meta, c)
         return MacroDef(name, params, c[4], None, pos)
 
-    def macro_stmts(self, c):
-        name, params, pos = self._macro_head(c)
+    def macro_stmts(self, meta, c):
+        name, params, pos = self._macro_head(meta, c)
         return MacroDef(name, params, None, tuple(_flatten_stmts(c[5:-1])), pos)
 
-    def macro_stmts_tail(self, c):
-        name, params, pos = self._macro_head(c)
+    def macro_stmts_tail(self, meta, c):
+        name, params, pos = self._macro_head(meta, c)
         stmts = _flatten_stmts(c[5:-2])
         tail = c[-2]
         if not stmts:
             # `NAME(X) { e }`: an expression in braces (herd's xchg.def).
             return MacroDef(name, params, tail, None, pos)
-        return MacroDef(name, params, None, tuple(stmts) + (SExpr(tail, self.pos(tail)),), pos)
+        return MacroDef(name, params, None, tuple(stmts) + (SExpr(tail, self._pos(tail)),), pos)
 
 
 _PARSER = GrammarParser("c.lark", ["start", "expr_start", "stmts_start", "defs"], CTransformer)

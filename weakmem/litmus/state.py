@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lark import Token
+from lark import Token, v_args
 
 from weakmem.errors import LitmusError, Pos
 from weakmem.limits import need_cells
@@ -75,6 +75,7 @@ def _num(tok) -> int:
     return -v if neg else v
 
 
+@v_args(meta=True)
 class StateTransformer(PosTransformer):
     # ------------------------------------------------------------ helpers
     def _procreg(self, tok) -> tuple[bool, int, str]:
@@ -84,7 +85,7 @@ class StateTransformer(PosTransformer):
 
     def _regterm(self, tok) -> RegTerm:
         _, tid, reg = self._procreg(tok)
-        return RegTerm(tid, reg, self.pos(tok))
+        return RegTerm(tid, reg, self._pos(tok))
 
     def _label(self, tok) -> LabelVal:
         _, tid, lab = self._procreg(tok)
@@ -94,17 +95,17 @@ class StateTransformer(PosTransformer):
         inner = str(tok)[len('label:"'):-1].strip()
         m = _PROCREG.fullmatch(inner)
         if not m:
-            raise LitmusError(f"bad label value '{tok}' (expected label:\"P0:L0\")", self.pos(tok))
+            raise LitmusError(f"bad label value '{tok}' (expected label:\"P0:L0\")", self._pos(tok))
         return LabelVal(int(m.group(2)), m.group(3))
 
-    def _tagged(self, c):
-        raise LitmusError(f"memory tags are not supported ('{c[0]}:{c[2]}')", self.pos(c[0]))
+    def _tagged(self, meta, c):
+        raise LitmusError(f"memory tags are not supported ('{c[0]}:{c[2]}')", self.at(meta))
 
     # ------------------------------------------------------------ init
-    def init_block(self, c):
+    def init_block(self, meta, c):
         return [x for x in c if isinstance(x, InitItem)]
 
-    def target(self, c):
+    def target(self, meta, c):
         toks: list[Token] = []
         for x in c:
             toks.extend(x if isinstance(x, list) else [x])
@@ -113,36 +114,36 @@ class StateTransformer(PosTransformer):
         if last.type == "PROCREG":
             target = self._regterm(last)
         elif last.type == "SYMREG":
-            target = RegTerm(-1, str(last), self.pos(last))
+            target = RegTerm(-1, str(last), self._pos(last))
         elif last.type == "NAME":
-            target = LocTerm(str(last), pos=self.pos(last))
+            target = LocTerm(str(last), pos=self._pos(last))
         else:
-            raise LitmusError(f"unexpected '{last}'", self.pos(last))
+            raise LitmusError(f"unexpected '{last}'", self._pos(last))
         words: list[str] = []
         stars = 0
         for t in head:
             if t == "*":
                 stars += 1
             elif stars:
-                raise LitmusError(f"unexpected '{t}'", self.pos(t))
+                raise LitmusError(f"unexpected '{t}'", self._pos(t))
             else:
                 words.append(str(t))
         if stars and not words:
-            raise LitmusError("unexpected '*'", self.pos(head[0]))
+            raise LitmusError("unexpected '*'", self._pos(head[0]))
         words = [w for w in words if w not in _QUALIFIERS]
         ctype = " ".join(words) + "*" * stars if words else None
         return (ctype, target)
 
-    def dtoks(self, c):
+    def dtoks(self, meta, c):
         out = []
         for x in c:
             out.extend(x if isinstance(x, list) else [x])
         return out
 
-    def dtok(self, c):
+    def dtok(self, meta, c):
         return c[0]
 
-    def init_item(self, c):
+    def init_item(self, meta, c):
         ctype, target = c[0]
         value = c[2]
         if isinstance(value, ArrayVal):
@@ -155,71 +156,71 @@ class StateTransformer(PosTransformer):
             raise LitmusError("arrays must be memory locations", target.pos)
         size = _num(c[2])
         if size <= 0:
-            raise LitmusError(f"bad array size {size}", self.pos(c[2]))
-        need_cells(size, f"array {target.name}", self.pos(c[2]))     # refused before anything is allocated
+            raise LitmusError(f"bad array size {size}", self._pos(c[2]))
+        need_cells(size, f"array {target.name}", self._pos(c[2]))     # refused before anything is allocated
         return ctype, target, size
 
-    def init_array(self, c):
+    def init_array(self, meta, c):
         ctype, target, size = self._array(c)
         return InitItem(target, ctype, None, size, target.pos)
 
-    def init_array_vals(self, c):
+    def init_array_vals(self, meta, c):
         ctype, target, size = self._array(c)
         vals = c[6] if isinstance(c[6], list) else []
         if len(vals) > size:
             raise LitmusError(f"too many initial values for {target.name}[{size}]", target.pos)
         return InitItem(target, ctype, ArrayVal(tuple(vals)), size, target.pos)
 
-    def init_bracket(self, c):
+    def init_bracket(self, meta, c):
         name = c[1]
-        target = LocTerm(str(name), bracketed=True, pos=self.pos(name))
-        return InitItem(target, None, c[4], None, self.pos(c[0]))
+        target = LocTerm(str(name), bracketed=True, pos=self._pos(name))
+        return InitItem(target, None, c[4], None, self.at(meta))
 
-    def ivals(self, c):
+    def ivals(self, meta, c):
         return [x for x in c if not isinstance(x, Token)]
 
-    def v_num(self, c):
+    def v_num(self, meta, c):
         return IntVal(_num(c[0]))
 
-    def v_sym(self, c):
+    def v_sym(self, meta, c):
         return SymVal(str(c[0]))
 
-    def v_symoff(self, c):
+    def v_symoff(self, meta, c):
         return SymVal(str(c[0]), _num(c[2]))
 
-    def v_sym_amp(self, c):
+    def v_sym_amp(self, meta, c):
         return SymVal(str(c[1]))
 
-    def v_sym_amp_idx(self, c):
+    def v_sym_amp_idx(self, meta, c):
         return SymVal(str(c[1]), _num(c[3]))
 
-    def v_tagged(self, c):
-        self._tagged(c)
+    def v_tagged(self, meta, c):
+        self._tagged(meta, c)
 
-    def v_label(self, c):
+    def v_label(self, meta, c):
         has_p, tid, lab = self._procreg(c[0])
         if not has_p:
-            raise LitmusError(f"bad initial value '{c[0]}'", self.pos(c[0]))
+            raise LitmusError(f"bad initial value '{c[0]}'", self.at(meta))
         return LabelVal(tid, lab)
 
-    def v_symreg(self, c):
-        raise LitmusError(f"bad initial value '{c[0]}'", self.pos(c[0]))
+    def v_symreg(self, meta, c):
+        raise LitmusError(f"bad initial value '{c[0]}'", self.at(meta))
 
-    def v_instr(self, c):
+    def v_instr(self, meta, c):
         return InstrVal(str(c[0])[len('instr:"'):-1])
 
-    def v_labelstr(self, c):
+    def v_labelstr(self, meta, c):
         return self._labelstr(c[0])
 
-    def v_atomic_init(self, c):
+    def v_atomic_init(self, meta, c):
         return IntVal(_num(c[2]))
 
-    def v_array(self, c):
+    def v_array(self, meta, c):
         vals = c[1] if isinstance(c[1], list) else []
         return ArrayVal(tuple(vals))
 
     # ------------------------------------------------------------ constraint
-    def constraint(self, c):
+    def constraint(self, meta, c):
         k = Constraint()
         for x in c:
             if x is None or isinstance(x, Token):
@@ -230,59 +231,59 @@ class StateTransformer(PosTransformer):
             elif kind == "filter":
                 k.filter = val
             else:
-                k.quantifier, k.prop, tok = kind, val[0], val[1]
-                k.qpos = self.pos(tok)
-                k.qoffset = tok.start_pos
+                k.quantifier, k.prop, qmeta = kind, val[0], val[1]
+                k.qpos = self.at(qmeta)
+                k.qoffset = qmeta.start_pos
         return k
 
-    def locations(self, c):
+    def locations(self, meta, c):
         return ("locations", [x for x in c if x is not None and not isinstance(x, Token)])
 
-    def locitem(self, c):
+    def locitem(self, meta, c):
         return c[0]
 
-    def filter(self, c):
+    def filter(self, meta, c):
         return ("filter", c[1])
 
-    def q_exists(self, c):
-        return ("exists", (c[1], c[0]))
+    def q_exists(self, meta, c):
+        return ("exists", (c[1], meta))
 
-    def q_forall(self, c):
-        return ("forall", (c[1], c[0]))
+    def q_forall(self, meta, c):
+        return ("forall", (c[1], meta))
 
-    def q_notexists(self, c):
-        return ("~exists", (c[1], c[0]))
+    def q_notexists(self, meta, c):
+        return ("~exists", (c[1], meta))
 
-    def q_notexists2(self, c):
-        return ("~exists", (c[2], c[0]))
+    def q_notexists2(self, meta, c):
+        return ("~exists", (c[2], meta))
 
-    def p_implies(self, c):
+    def p_implies(self, meta, c):
         return PImplies(c[0], c[2])
 
-    def p_or(self, c):
+    def p_or(self, meta, c):
         return POr(c[0], c[2])
 
-    def p_and(self, c):
+    def p_and(self, meta, c):
         return PAnd(c[0], c[2])
 
-    def p_not(self, c):
+    def p_not(self, meta, c):
         return PNot(c[1])
 
-    def p_paren(self, c):
+    def p_paren(self, meta, c):
         return c[1]
 
-    def p_true(self, c):
+    def p_true(self, meta, c):
         return PTrue()
 
-    def p_false(self, c):
+    def p_false(self, meta, c):
         return PFalse()
 
-    def p_atom(self, c):
+    def p_atom(self, meta, c):
         lhs, op, rhs = c[0], str(c[1]), c[2]
         op = "!=" if op in ("!=", "<>") else "="
         return PAtom(lhs, op, rhs, lhs.pos)
 
-    def p_fault(self, c):
+    def p_fault(self, meta, c):
         args = [a for a in c[2] if a is not None]
         tid = label = None
         rest = []
@@ -298,71 +299,71 @@ class StateTransformer(PosTransformer):
                     tid = int(m2.group(1))
                     continue
             rest.append(s)
-        return PFault(tid, label, tuple(rest), self.pos(c[0]))
+        return PFault(tid, label, tuple(rest), self.at(meta))
 
-    def fargs(self, c):
+    def fargs(self, meta, c):
         return [x for x in c if not (isinstance(x, Token) and x.type == "COMMA")]
 
-    def farg(self, c):
+    def farg(self, meta, c):
         return c[0]
 
-    def t_reg(self, c):
+    def t_reg(self, meta, c):
         has_p, tid, reg = self._procreg(c[0])
-        return RegTerm(tid, reg, self.pos(c[0]))
+        return RegTerm(tid, reg, self.at(meta))
 
-    def t_loc(self, c):
-        return LocTerm(str(c[0]), pos=self.pos(c[0]))
+    def t_loc(self, meta, c):
+        return LocTerm(str(c[0]), pos=self.at(meta))
 
-    def t_bracket(self, c):
-        return LocTerm(str(c[1]), bracketed=True, pos=self.pos(c[0]))
+    def t_bracket(self, meta, c):
+        return LocTerm(str(c[1]), bracketed=True, pos=self.at(meta))
 
-    def t_index(self, c):
-        return LocTerm(str(c[0]), index=_num(c[2]), pos=self.pos(c[0]))
+    def t_index(self, meta, c):
+        return LocTerm(str(c[0]), index=_num(c[2]), pos=self.at(meta))
 
-    def t_bracket_index(self, c):
-        return LocTerm(str(c[1]), index=_num(c[3]), bracketed=True, pos=self.pos(c[0]))
+    def t_bracket_index(self, meta, c):
+        return LocTerm(str(c[1]), index=_num(c[3]), bracketed=True, pos=self.at(meta))
 
-    def t_symreg(self, c):
-        return RegTerm(-1, str(c[0]), self.pos(c[0]))
+    def t_symreg(self, meta, c):
+        return RegTerm(-1, str(c[0]), self.at(meta))
 
-    def c_num(self, c):
+    def c_num(self, meta, c):
         return IntVal(_num(c[0]))
 
-    def c_sym(self, c):
+    def c_sym(self, meta, c):
         return SymVal(str(c[0]))
 
-    def c_tagged(self, c):
-        self._tagged(c)
+    def c_tagged(self, meta, c):
+        self._tagged(meta, c)
 
-    def c_reg(self, c):
+    def c_reg(self, meta, c):
         has_p, tid, reg = self._procreg(c[0])
         if has_p:
             return LabelVal(tid, reg)
-        return RegTerm(tid, reg, self.pos(c[0]))
+        return RegTerm(tid, reg, self.at(meta))
 
-    def c_bracket(self, c):
-        return LocTerm(str(c[1]), bracketed=True, pos=self.pos(c[0]))
+    def c_bracket(self, meta, c):
+        return LocTerm(str(c[1]), bracketed=True, pos=self.at(meta))
 
-    def c_bracket_index(self, c):
-        return LocTerm(str(c[1]), index=_num(c[3]), bracketed=True, pos=self.pos(c[0]))
+    def c_bracket_index(self, meta, c):
+        return LocTerm(str(c[1]), index=_num(c[3]), bracketed=True, pos=self.at(meta))
 
-    def c_index(self, c):
-        return LocTerm(str(c[0]), index=_num(c[2]), pos=self.pos(c[0]))
+    def c_index(self, meta, c):
+        return LocTerm(str(c[0]), index=_num(c[2]), pos=self.at(meta))
 
-    def c_array(self, c):
+    def c_array(self, meta, c):
         vals = c[1] if isinstance(c[1], list) else []
         for v in vals:
             if not isinstance(v, (IntVal, SymVal)):
-                raise LitmusError("array values must be numbers or addresses", self.pos(c[0]))
+                raise LitmusError("array values must be numbers or addresses", self.at(meta))
         return ArrayVal(tuple(vals))
 
-    def cvals(self, c):
+    def cvals(self, meta, c):
         return [x for x in c if not isinstance(x, Token)]
 
-    def c_instr(self, c):
+    def c_instr(self, meta, c):
         return InstrVal(str(c[0])[len('instr:"'):-1])
 
-    def c_labelstr(self, c):
+    def c_labelstr(self, meta, c):
         return self._labelstr(c[0])
 
 
