@@ -81,7 +81,9 @@ def main() -> None:
                "weakmem", "run", "--format", "herd", "--timeout", str(a.timeout)] + opts
         t0 = time.monotonic()
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        # the weakmem of this checkout, whatever `weakmem` on PATH is installed from
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + [x for x in [os.environ.get("PYTHONPATH")] if x]))
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
         wall = time.monotonic() - t0
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)

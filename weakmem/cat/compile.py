@@ -97,13 +97,16 @@ class SCheck(Step):
 
 
 class SWith(Step):
-    __slots__ = ("slot", "code", "var")
+    """`with var from code`; `scope` (name -> slot, before `var` is bound)
+    serves weakmem.cat.bounds, which evaluates what follows on bounds."""
+    __slots__ = ("slot", "code", "var", "scope")
 
-    def __init__(self, static, pos, slot, code, var):
+    def __init__(self, static, pos, slot, code, var, scope=None):
         super().__init__(WITH, static, pos)
         self.slot = slot
         self.code = code
         self.var = var
+        self.scope = scope
 
 
 class SCall(Step):
@@ -314,6 +317,8 @@ class Program:
         # of the model on demand
         self.defs: dict[int, tuple[A.Expr, dict[str, int]]] = {}
         self.compiler: Optional["Compiler"] = None
+        # compiled function bodies: id(body code) -> (A.Fun, top-level scope)
+        self.funs: dict[int, tuple[A.Fun, dict[str, int]]] = {}
         # segments: (start, stop, with_index | None, dyn_slots_before)
         self.segments: list[tuple[int, int, Optional[int], list[int]]] = []
 
@@ -576,16 +581,7 @@ class Compiler:
         (a,), st = self.operands([e.e], sc)
 
         def c(vals, loc):
-            x = a(vals, loc)
-            t = type(x)
-            ctx = vals[0]
-            if t is ESet:
-                return (x * ctx.K.col) & ctx.ident
-            if t is Ev:
-                return 1 << (x.i * ctx.n + x.i)
-            if t is int:
-                return x & ctx.ident
-            return (as_set(x) * ctx.K.col) & ctx.ident
+            return vals[0].identity_on(a(vals, loc))
         return c, st
 
     def e_Unop(self, e: A.Unop, sc):
@@ -727,6 +723,8 @@ class Compiler:
         names = list(e.pat.names)
         is_tuple = e.pat.is_tuple
         name = e.name
+        # the function's source and top-level scope, for weakmem.cat.bounds
+        self.prog.funs[id(body)] = (e, self.scope())
 
         def c(vals, loc):
             return Closure(names, is_tuple, body, vals, loc, name)
@@ -983,8 +981,9 @@ class Compiler:
             return
         if isinstance(ins, A.IWith):
             c, st = self.cexp(ins.e, None)
+            scope = self.scope()
             slot = self.bind_top(ins.var, st)
-            out.append(SWith(st, ins.pos, slot, c, ins.var))
+            out.append(SWith(st, ins.pos, slot, c, ins.var, scope))
             return
         if isinstance(ins, A.IIf):
             cond, scond = self.ccond(ins.cond, None)

@@ -16,6 +16,8 @@ partial input, say) means "not refuted": the full evaluation decides.
 """
 from __future__ import annotations
 
+import functools
+import operator
 from typing import Optional
 
 from weakmem.errors import CatError
@@ -23,6 +25,7 @@ from weakmem.errors import CatError
 from . import compile as C
 from .eval import EvalCache, ExecInput, _child, _exec_check, _exec_top, _input_value
 from .values import ESet
+from .bounds import Bounds, checks_in, plan
 from .monotone import analyse
 
 
@@ -45,6 +48,7 @@ class Refuter:
         self.specs = self.analysis.prunable
         self._plans: dict[tuple, tuple[list[C.Step], list[C.Step]]] = {}
         self._roots: dict[int, tuple[object, frozenset]] = {}
+        self._bplans: dict = {}
         self.calls = 0
         self.refuted = 0
 
@@ -68,35 +72,90 @@ class Refuter:
         """The elements of `with x from cross(factors)` (step i of
         `program`), union of one pick per factor, chosen factor by factor:
         a partial union under which the rest of the program is refuted is
-        not extended.  Every element comes once; refuted ones never."""
+        not extended.  Every element comes once; refuted ones never.
+
+        When every check after the `with` is monotone in its value (the
+        polarity analysis), a partial union is refuted by the compiled
+        checks run on it; otherwise the rest of the model is evaluated on
+        bounds (weakmem.cat.bounds): the union chosen so far below, that
+        union and every option of the factors still to choose above."""
         st = program[i]
         specs = self._specs_for(prog, root, st.pos)
-        order = sorted(range(len(factors)), key=lambda k: len(factors[k]) > 1)
-        facs = [factors[k] for k in order]
-        nf = len(facs)
-        below = [1] * (nf + 1)
-        for k in range(nf - 1, -1, -1):
-            below[k] = below[k + 1] * len(facs[k])
+        bplan = self._bounds_plan(prog, st, specs)
+        bnd = Bounds(prog, vals, st, bplan) if bplan is not None else None
+        # choices: the factor with the fewest options left unrefuted first
+        # (chosen anew at every step); one-option factors are taken at once
+        acc0 = 0
+        facs = []
+        for f in factors:
+            if len(f) == 1:
+                acc0 |= f[0]
+            elif f:
+                facs.append(f)
+            else:
+                return iter(())
+        facs.sort(key=len)
+        unions = [functools.reduce(operator.or_, f, 0) for f in facs]
         seen: set[int] = set()
         slot = st.slot                                            # type: ignore[attr-defined]
         v2 = list(vals)
+        can = bnd is not None or bool(specs)
 
-        def rec(k: int, acc: int):
-            if k == nf:
+        def refuted(u: int, hi: int) -> bool:
+            self.calls += 1
+            if bnd is not None:
+                if bnd.refutes(u, hi):
+                    self.refuted += 1
+                    return True
+                return False
+            v2[slot] = u
+            self.specs = specs
+            return self._refutes_from(prog, state, program, i + 1, list(v2))
+
+        def rec(rem: list[int], acc: int):
+            if not rem:
                 if acc not in seen:
                     seen.add(acc)
                     yield acc
                 return
-            ask = bool(specs) and len(facs[k]) > 1 and below[k + 1] > 1
-            for o in facs[k]:
-                u = acc | o
-                if ask:
-                    v2[slot] = u
-                    self.specs = specs
-                    if self._refutes_from(prog, state, program, i + 1, list(v2)):
-                        continue
-                yield from rec(k + 1, u)
-        return rec(0, 0)
+            if len(rem) == 1 or not can:
+                k = rem[0]
+                for o in facs[k]:
+                    yield from rec(rem[1:], acc | o)
+                return
+            best = None
+            for k in rem:
+                others = 0
+                for j in rem:
+                    if j != k:
+                        others |= unions[j]
+                surv = [acc | o for o in facs[k] if not refuted(acc | o, acc | o | others)]
+                if best is None or len(surv) < len(best[1]):
+                    best = (k, surv)
+                if len(surv) <= 1:
+                    break
+            k, surv = best
+            rest = [j for j in rem if j != k]
+            for u in surv:
+                yield from rec(rest, u)
+        return rec(list(range(len(facs))), acc0)
+
+    def _bounds_plan(self, prog: C.Program, st, specs: frozenset):
+        """The plan of weakmem.cat.bounds for the `with` step `st`, when some
+        check after it is not monotone in its value (else None)."""
+        key = (id(prog), st.pos, specs)
+        hit = self._bplans.get(key)
+        if hit is not None and hit[0] is prog:
+            return hit[1]
+        bp = None
+        if getattr(st, "scope", None) is not None and prog.compiler is not None:
+            p = plan(prog, st, self.model.instrs)
+            if any(spec not in specs for spec in checks_in(p[0])):
+                bp = p
+        if len(self._bplans) > 256:
+            self._bplans.clear()
+        self._bplans[key] = (prog, bp)
+        return bp
 
     def _refutes_from(self, prog, state, program, start: int, vals: list) -> bool:
         self.calls += 1

@@ -8,7 +8,7 @@ from weakmem.errors import CatError
 from weakmem.limits import check
 
 from . import rel as R
-from .values import ESet, Prim, as_rel, as_set, kind
+from .values import ESet, Ev, Prim, as_rel, as_set, kind
 
 
 class Ctx:
@@ -38,6 +38,18 @@ class Ctx:
                     m |= 1 << i
             s = self._tagsets[tag] = ESet(m)
         return s
+
+    def identity_on(self, x: Any) -> int:
+        """[x]: the identity relation on a set of events (or one event; the
+        identity part of a relation)."""
+        t = type(x)
+        if t is ESet:
+            return (x * self.K.col) & self.ident
+        if t is Ev:
+            return 1 << (x.i * self.n + x.i)
+        if t is int:
+            return x & self.ident
+        return (as_set(x) * self.K.col) & self.ident
 
     def same_value(self) -> int:
         if self._same_value is None:

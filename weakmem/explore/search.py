@@ -4,14 +4,15 @@
         ...
 
 `cands` lists, per read, the writes it may read from (weakmem.explore.engine
-.read_candidates); `exclusive` the reads of successful RMWs, which never
+.read_candidates); reads are decided fewest sources first (the choices come
+back in the order of `cands`); `exclusive` the reads of successful RMWs, which never
 share a source (atomicity, `empty rmw & (fre; coe)`, would forbid it in any
 model that has it, so with optace such maps are skipped).  `refute(pairs)` -- given the (write, read) edges chosen so
 far -- may declare that no completion of the prefix is allowed (see
 weakmem.cat.partial); its subtree is then skipped.  It is asked only where
 it can pay: after a real choice, when at least two completions remain.
-The order of the complete choices is the order of itertools.product over
-`cands`, whatever is pruned.
+Without `refute` and `exclusive` the complete choices come in the order of
+itertools.product over `cands`.
 """
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def rf_search(cands: list[tuple[int, list[int]]], exclusive: set[int],
     if refute is None and not exclusive:
         yield from itertools.product(*[ws for _, ws in cands])
         return
+    # fewest sources first (fail first); choices are reported in the order of `cands`
+    perm = sorted(range(k), key=lambda i: len(cands[i][1]))
+    cands = [cands[i] for i in perm]
     # completions left below depth i (product of the later choices)
     below = [1] * (k + 1)
     for i in range(k - 1, -1, -1):
@@ -37,7 +41,10 @@ def rf_search(cands: list[tuple[int, list[int]]], exclusive: set[int],
 
     def rec(i: int) -> Iterator[tuple[int, ...]]:
         if i == k:
-            yield tuple(choice)
+            out = [0] * k
+            for j, p in enumerate(perm):
+                out[p] = choice[j]
+            yield tuple(out)
             return
         r, ws = cands[i]
         ex = r in exclusive
