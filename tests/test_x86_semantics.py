@@ -111,7 +111,7 @@ def test_unknown_instruction_has_position():
 
 
 def test_unknown_label():
-    with pytest.raises(LitmusError, match="unknown label L9"):
+    with pytest.raises(LitmusError, match="label L9 not found on P0, although used in instruction .JMP L9."):
         frontend("X86 t\n{}\n P0 ;\n JMP L9 ;\nexists (0:EAX=0)\n")
 
 

@@ -39,12 +39,12 @@ import dataclasses
 from typing import Callable, Iterable, Iterator
 
 from weakmem.errors import LitmusError, Pos, quote
-from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.aarch64_decode import (BARRIER_OPTS, Ins, ORel, Reg, decode, reg_of)
 from weakmem.semantics.aarch64_values import (CodeLoc, ValError, add, logic, mask, need_int,
                                                normalize, s64, shift, show, sub, sxt, type_size, u64)
+from weakmem.semantics.runner import PathCut, PathRunner, assemble, over_unroll
 from weakmem.semantics.trace import PEvent, Trace
 
 EMPTY: frozenset[int] = frozenset()
@@ -77,10 +77,6 @@ UNSUPPORTED_VARIANTS = {"memtag", "mte", "tagmem", "morello", "mixed", "nv2", "t
 
 MAX_STEPS = 20000          # instructions per path (determined loops are not bounded by unroll)
 MAX_TRACES = 200000
-
-
-class _Drop(Exception):
-    pass
 
 
 class _Path:
@@ -164,8 +160,10 @@ _REG0 = (0, None, EMPTY, True)   # a register never written: 0, known
 _NOWRITE = object()
 
 
-class AArch64Frontend:
+class AArch64Frontend(PathRunner[_Path]):
     """Turns the AArch64 threads of a test into traces (see module doc)."""
+    max_traces = MAX_TRACES
+    traces_word = "executions"
 
     def __init__(self, test: A.Litmus, macros=None, unroll: int = 2):
         self.test = test
@@ -179,19 +177,8 @@ class AArch64Frontend:
         for th in test.threads:
             if not isinstance(th, A.AsmThread):
                 raise LitmusError("expected an AArch64 thread", test.pos)
-            code, labels = [], {}
-            for ai in th.code:
-                if ai.label is not None:
-                    if ai.label in labels:
-                        raise LitmusError(f"label {ai.label} defined twice on {th.name}", ai.pos)
-                    labels[ai.label] = len(code)
-                if ai.text.strip():
-                    code.append(decode(ai.text, ai.pos))
-            for ins in code:
-                tgt = ins.target
-                if type(tgt) is str and tgt not in labels:
-                    raise LitmusError(f"label {tgt} not found on {th.name}, although used in "
-                                      f"instruction {quote(ins.text)}", ins.pos)
+            code, labels = assemble(th, lambda ai: decode(ai.text, ai.pos) if ai.text.strip() else None,
+                                    self.file, lambda ins: ins.target)
             self.code.append(code)
             self.labels.append(labels)
             inv: dict[int, list[str]] = {}
@@ -394,38 +381,7 @@ class AArch64Frontend:
         p.code = k
         for reg, v in self.init_regs.get(tid, {}).items():
             p.regs[reg] = (v, None, EMPTY, True)
-        out: list[Trace] = []
-        work = [p]
-        while work:
-            q = work.pop()
-            try:
-                while True:
-                    code = self.code[q.code]
-                    if q.pc >= len(code):
-                        out.append(self.finish(tid, q))
-                        break
-                    q.steps += 1
-                    check()
-                    if q.steps > MAX_STEPS:
-                        raise self.err(f"thread P{tid} runs for more than {MAX_STEPS} instructions", code[-1])
-                    ins = code[q.pc]
-                    try:
-                        nxt = self.step(q, ins)
-                    except ValError as e:
-                        raise self.err(str(e), ins) from None
-                    except (ArithmeticError, ValueError) as e:    # a shift out of range...: positioned
-                        raise self.err(f"cannot execute {quote(ins.text)}: {e}", ins) from None
-                    if len(nxt) == 1 and nxt[0] is q:
-                        continue
-                    work.extend(reversed(nxt[1:]))
-                    if not nxt:
-                        break
-                    q = nxt[0]
-            except _Drop:
-                if all_branches:
-                    out.append(self.finish(tid, q))   # its writes still count for the domains
-            if len(out) > MAX_TRACES:
-                raise self.err(f"thread P{tid} has more than {MAX_TRACES} executions")
+        out = self.run_paths(tid, p)
         wrote: dict = {}
         for tr in out:
             for e in tr.events:
@@ -433,6 +389,23 @@ class AArch64Frontend:
                     wrote.setdefault(e.loc, set()).add(e.value)
         self._wrote[k] = wrote
         return out
+
+    def at_end(self, p: _Path) -> bool:
+        return p.pc >= len(self.code[p.code])
+
+    def step(self, p: _Path) -> list[_Path]:
+        code = self.code[p.code]
+        p.steps += 1
+        if p.steps > MAX_STEPS:
+            raise self.err(f"thread P{self.tids[p.code]} runs for more than {MAX_STEPS} instructions", code[-1])
+        ins = code[p.pc]
+        p.inst += 1
+        try:
+            return getattr(self, "i_" + ins.op)(p, ins)
+        except ValError as e:
+            raise self.err(str(e), ins) from None
+        except (ArithmeticError, ValueError) as e:    # a shift out of range...: positioned
+            raise self.err(f"cannot execute {quote(ins.text)}: {e}", ins) from None
 
     # ------------------------------------------------------------------ trace completion
     def finish(self, tid: int, p: _Path) -> Trace:
@@ -655,24 +628,15 @@ class AArch64Frontend:
     def jump(self, p: _Path, code: int, idx: int, check_back: bool, ins: Ins):
         if not 0 <= idx <= len(self.code[code]):
             raise self.err("branch target outside the code", ins)
-        if check_back and code == p.code and p.pc >= idx:
-            key = (code, idx)
-            c = p.seen.get(key, 0) + 1
-            p.seen[key] = c
-            if c > self.unroll:
-                raise _Drop()
+        if check_back and code == p.code and p.pc >= idx and over_unroll(p.seen, (code, idx), self.unroll):
+            raise PathCut(keep=self.all_branches)     # its writes still count for the value domains
         p.code = code
         p.pc = idx
 
     def next(self, p: _Path):
         p.pc += 1
 
-    # ------------------------------------------------------------------ instruction dispatch
-    def step(self, p: _Path, ins: Ins) -> list[_Path]:
-        p.inst += 1
-        h = getattr(self, "i_" + ins.op)
-        return h(p, ins)
-
+    # ------------------------------------------------------------------ instructions
     def i_nop(self, p, ins):
         self.next(p)
         return [p]
@@ -739,7 +703,7 @@ class AArch64Frontend:
         t = x.v
         if not isinstance(t, CodeLoc):
             if not x.det:
-                raise _Drop()       # herd7: the target must be one of the code labels
+                raise PathCut(keep=self.all_branches)    # herd7: the target must be one of the code labels
             raise self.err(f"illegal argument for the indirect branch instruction {ins.text} "
                            "(must be a label)", ins)
         self.jump(p, self.tindex[t.tid], t.idx, True, ins)

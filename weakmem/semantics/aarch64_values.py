@@ -5,6 +5,7 @@ compare final values the way herd7 does."""
 from __future__ import annotations
 
 from weakmem.litmus.ast import SymVal
+from weakmem.semantics.runner import C_TYPES, DEFAULT_C_TYPE
 
 M64 = (1 << 64) - 1
 
@@ -154,44 +155,25 @@ def shift(kind: str, v, n: int, width: int = 64):
 
 
 # --------------------------------------------------------------------------
-# C types of the init block
+# C types of the init block (weakmem.semantics.runner.C_TYPES)
 # --------------------------------------------------------------------------
-
-TYPES = {
-    "int": (32, True), "int32_t": (32, True), "signed": (32, True), "signed int": (32, True),
-    "unsigned": (32, False), "unsigned int": (32, False), "uint32_t": (32, False),
-    "long": (64, True), "long int": (64, True), "int64_t": (64, True), "intptr_t": (64, True),
-    "unsigned long": (64, False), "uint64_t": (64, False), "uintptr_t": (64, False),
-    "short": (16, True), "int16_t": (16, True), "unsigned short": (16, False), "uint16_t": (16, False),
-    "char": (8, True), "int8_t": (8, True), "unsigned char": (8, False), "uint8_t": (8, False),
-    "int128_t": (128, True), "uint128_t": (128, False),
-}
-DEFAULT_TYPE = "int"
-
 
 def type_bits(ctype: str | None) -> tuple[int, bool]:
     """(bits, signed) of a declared type; pointers are 64-bit."""
     if ctype is None:
-        return TYPES[DEFAULT_TYPE]
+        return C_TYPES[DEFAULT_C_TYPE]
     c = " ".join(ctype.replace("*", " * ").split())
     if "*" in c:
         return 64, False
     if c.startswith("atomic_"):
         c = c[len("atomic_"):]
-    return TYPES.get(c, TYPES[DEFAULT_TYPE])
+    return C_TYPES.get(c, C_TYPES[DEFAULT_C_TYPE])
 
 
 def type_size(ctype: str | None) -> int:
     """Size in bytes of one element of a location of this type."""
     bits, _ = type_bits(ctype)
     return max(1, bits // 8)
-
-
-def known_type(ctype: str | None) -> bool:
-    if ctype is None:
-        return True
-    c = " ".join(ctype.replace("*", " * ").split())
-    return "*" in c or c in TYPES or (c.startswith("atomic_") and c[len("atomic_"):] in TYPES)
 
 
 def normalize(v, ctype: str | None):

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from weakmem.errors import LitmusError, Pos, quote
-from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import LabelVal, SymVal
+from weakmem.semantics.runner import C_TYPES, DEFAULT_C_TYPE, PathRunner, assemble, over_unroll
 from weakmem.semantics.trace import PEvent, Trace
 from weakmem.semantics.values import ValueError_, binop
 
@@ -55,28 +55,17 @@ class CondJump:
 # C types: size in bits and signedness
 # ----------------------------------------------------------------------------
 
-_TYPES: dict[str, tuple[int, bool]] = {
-    "char": (8, True), "signed char": (8, True), "unsigned char": (8, False),
-    "int8_t": (8, True), "uint8_t": (8, False),
-    "short": (16, True), "unsigned short": (16, False), "int16_t": (16, True), "uint16_t": (16, False),
-    "int": (32, True), "signed": (32, True), "signed int": (32, True),
-    "unsigned": (32, False), "unsigned int": (32, False), "int32_t": (32, True), "uint32_t": (32, False),
-    "long": (64, True), "unsigned long": (64, False), "long long": (64, True),
-    "unsigned long long": (64, False), "int64_t": (64, True), "uint64_t": (64, False),
-    "intptr_t": (64, True), "uintptr_t": (64, False), "size_t": (64, False),
-    "int128_t": (128, True), "uint128_t": (128, False),
-}
 
 
 def type_info(ctype: str | None) -> tuple[int, bool] | None:
     """(bits, signed) of a C type name, None for pointers/unknown types."""
     if ctype is None:
-        return _TYPES["int"]
+        return C_TYPES[DEFAULT_C_TYPE]
     t = " ".join(ctype.split())
     if "*" in t:
         return None
     t = t.replace("volatile ", "").replace("const ", "").replace("_Atomic ", "")
-    return _TYPES.get(t)
+    return C_TYPES.get(t)
 
 
 def wrap(v: int, bits: int, signed: bool = True) -> int:
@@ -236,7 +225,7 @@ class Arch:
 # The front-end
 # ----------------------------------------------------------------------------
 
-class AsmFrontend:
+class AsmFrontend(PathRunner[St]):
     """Runs the assembly threads of a test into traces."""
 
     def __init__(self, test: A.Litmus, arch: Arch, unroll: int = 2, max_traces: int = 200000):
@@ -334,30 +323,19 @@ class AsmFrontend:
 
     # ------------------------------------------------------------------ code
     def _decode_thread(self, th: A.AsmThread) -> None:
-        prog: list[Ins] = []
-        labels: dict[str, int] = {}
-        for ai in th.code:
-            if ai.label is not None:
-                if ai.label in labels:
-                    raise LitmusError(f"label {ai.label} defined twice in {th.name}", ai.pos or Pos(self.file))
-                labels[ai.label] = len(prog)
+        def decode(ai: A.AsmInstr) -> Ins | None:
             text = ai.text.strip()
             if not text:
-                if ai.label is not None:
-                    prog.append(Ins("", nop_run, ai.pos))
-                continue
+                return Ins("", nop_run, ai.pos) if ai.label is not None else None
             try:
                 ins = self.arch.decode(text)
             except DecodeError as e:
                 msg = str(e) or f"{self.arch.name}, instruction '{text}' not handled"
                 raise LitmusError(msg, ai.pos or Pos(self.file)) from None
             ins.pos = ai.pos
-            prog.append(ins)
-        for ins in prog:
-            tgt = getattr(ins.run, "target", None)
-            if tgt is not None and tgt not in labels:
-                raise LitmusError(f"label {tgt} not found on {th.name}, although used in "
-                                  f"instruction {quote(ins.text)}", ins.pos or Pos(self.file))
+            return ins
+
+        prog, labels = assemble(th, decode, self.file, lambda ins: getattr(ins.run, "target", None))
         while len(self.progs) <= th.tid:
             self.progs.append([])
             self.labels.append({})
@@ -519,57 +497,51 @@ class AsmFrontend:
         self.domain = domain
         self.all_branches = all_branches
         self.cur_tid = tid
-        prog = self.progs[tid]
-        labels = self.labels[tid]
         regs: dict[str, tuple[object, frozenset[int]]] = {}
         for r, v in self.sym_regs.items():
             regs[r] = (v, EMPTY)
         for r, v in self.init_regs.get(tid, {}).items():
             regs[r] = (v, EMPTY)
-        out: list[Trace] = []
-        stack = [St(0, regs, [], EMPTY, {})]
         name = self.test.threads[tid].name if tid < len(self.test.threads) else f"P{tid}"
-        while stack:
-            st = stack.pop()
-            while True:
-                if st.pc >= len(prog):
-                    out.append(self._finish(tid, st))
-                    if len(out) > self.max_traces:
-                        raise self.err(f"thread {name} has more than {self.max_traces} paths", Pos(self.file))
-                    break
-                ins = prog[st.pc]
-                self.cur = ins
-                check()
-                try:
-                    try:
-                        results = list(ins.run(self, st))
-                    except (ArithmeticError, ValueError, ValueError_) as e:
-                        # (division by zero, a shift out of range...): a user error, positioned
-                        raise self.err(f"cannot execute {quote(ins.text)}: {e}", ins.pos) from None
-                except LitmusError:
-                    if all_branches:
-                        break       # a path that cannot happen (e.g. address 0 on a branch not taken)
-                    raise
-                nxt = []
-                for s2, jump in results:
-                    # the events of one instruction share its program-order index: herd7 does
-                    # not order them by po (e.g. the read and the write of XCHG or an AMO)
-                    s2.n += 1
-                    if isinstance(jump, CondJump):
-                        if all_branches:
-                            nxt.extend(x for x in (self._jump(tid, s2.copy(), jump.label, labels, ins),
-                                                   self._jump(tid, s2, None, labels, ins)) if x is not None)
-                            continue
-                        jump = jump.label if jump.taken else None
-                    s2 = self._jump(tid, s2, jump, labels, ins)
-                    if s2 is not None:
-                        nxt.append(s2)
-                if not nxt:
-                    break
-                stack.extend(nxt[1:])
-                st = nxt[0]
-        self.cur = None
-        return out
+        self._prog = self.progs[tid]
+        try:
+            return self.run_paths(tid, St(0, regs, [], EMPTY, {}), name)
+        finally:
+            self.cur = None
+
+    def at_end(self, st: St) -> bool:
+        return st.pc >= len(self._prog)
+
+    def step(self, st: St) -> list[St]:
+        tid = self.cur_tid
+        ins = self._prog[st.pc]
+        self.cur = ins
+        try:
+            try:
+                results = list(ins.run(self, st))
+            except (ArithmeticError, ValueError, ValueError_) as e:
+                # (division by zero, a shift out of range...): a user error, positioned
+                raise self.err(f"cannot execute {quote(ins.text)}: {e}", ins.pos) from None
+        except LitmusError:
+            if self.all_branches:
+                return []       # a path that cannot happen (e.g. address 0 on a branch not taken)
+            raise
+        labels = self.labels[tid]
+        nxt = []
+        for s2, jump in results:
+            # the events of one instruction share its program-order index: herd7 does
+            # not order them by po (e.g. the read and the write of XCHG or an AMO)
+            s2.n += 1
+            if isinstance(jump, CondJump):
+                if self.all_branches:
+                    nxt.extend(x for x in (self._jump(tid, s2.copy(), jump.label, labels, ins),
+                                           self._jump(tid, s2, None, labels, ins)) if x is not None)
+                    continue
+                jump = jump.label if jump.taken else None
+            s2 = self._jump(tid, s2, jump, labels, ins)
+            if s2 is not None:
+                nxt.append(s2)
+        return nxt
 
     def label_value(self, label: str) -> LabelVal:
         """The address of a code label of the running thread (`la x5,L0`)."""
@@ -593,16 +565,12 @@ class AsmFrontend:
         if jump not in labels:
             raise self.err(f"label {jump} is not defined in thread P{tid}", ins.pos)
         tgt = labels[jump]
-        if tgt <= here:
-            # a backward jump: taken at most `unroll` times (herd7's -unroll)
-            n = st.seen.get(tgt, 0) + 1
-            if n > self.unroll:
-                return None
-            st.seen[tgt] = n
+        if tgt <= here and over_unroll(st.seen, tgt, self.unroll):
+            return None         # a backward jump, taken at most `unroll` times per target (herd7's -unroll)
         st.pc = tgt
         return st
 
-    def _finish(self, tid: int, st: St) -> Trace:
+    def finish(self, tid: int, st: St) -> Trace:
         regs, regdeps = {}, {}
         for r, (v, d) in st.regs.items():
             if r in self.arch.internal_regs:

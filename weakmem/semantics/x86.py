@@ -28,10 +28,10 @@ from dataclasses import replace
 from typing import Callable, Iterable
 
 from weakmem.errors import LitmusError, Pos, quote
-from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.events import Val
+from weakmem.semantics.runner import C_TYPES, PathRunner, assemble, over_unroll
 from weakmem.semantics.trace import PEvent, Trace
 from weakmem.semantics.x86_decode import Imm, Instr, Mem, Reg, canonical_reg, decode, lookup_reg
 
@@ -41,14 +41,6 @@ FENCE_SETS = {"mfence": "MFENCE", "sfence": "SFENCE", "lfence": "LFENCE"}
 
 # event classes herd7 binds for x86 even when no event belongs to them
 DECLARED_SETS = frozenset({"X", "MFENCE", "SFENCE", "LFENCE"})
-
-# byte size of a location's cells, by declared C type
-TYPE_SIZES = {
-    "char": 1, "int8_t": 1, "uint8_t": 1,
-    "short": 2, "int16_t": 2, "uint16_t": 2,
-    "int": 4, "int32_t": 4, "uint32_t": 4, "unsigned": 4, "unsigned int": 4,
-    "int64_t": 8, "uint64_t": 8, "long long": 8, "unsigned long long": 8, "intptr_t": 8,
-}
 
 FLAGS = ("ZF", "SF", "CF", "OF")
 
@@ -131,7 +123,7 @@ def canonicalize_test(test: A.Litmus) -> None:
 # --------------------------------------------------------------------------
 
 
-class X86Frontend:
+class X86Frontend(PathRunner[_State]):
     """Turns the X86 / X86_64 threads of a test into traces."""
 
     def __init__(self, test: A.Litmus, macros=None, unroll: int = 2, max_traces: int = 200000):
@@ -164,52 +156,50 @@ class X86Frontend:
                     raise LitmusError(f"register {it.target.reg} cannot hold that value",
                                       it.pos or Pos(self.file))
                 self.init_regs.setdefault(it.target.tid, {})[it.target.reg] = val
-        self.code: list[list[Instr | None]] = []
+        self.code: list[list[Instr]] = []
         self.labels: list[dict[str, int]] = []
         for th in test.threads:
             if not isinstance(th, A.AsmThread):
                 raise LitmusError(f"expected {self.arch} assembly code", getattr(th, "pos", None) or Pos(self.file))
-            prog: list[Instr | None] = []
-            labels: dict[str, int] = {}
-            prefix = ""
-            for ai in th.code:
-                if ai.label is not None:
-                    if ai.label in labels:
-                        raise LitmusError(f"label {ai.label} defined twice in {th.name}", ai.pos or Pos(self.file))
-                    labels[ai.label] = len(prog)
-                text = ai.text.strip()
-                if text.lower() == "lock":
-                    # `LOCK; ADD [x],$1`: the row splitter cuts at the `;`,
-                    # the prefix applies to the thread's next instruction
-                    prefix = "lock "
-                    continue
+            prog, labels = assemble(th, self._decoder(th), self.file,
+                                    lambda ins: ins.ops[0].name if ins.extra["class"] in ("jmp", "jcc") else None)
+            self.code.append(prog)
+            self.labels.append(labels)
+
+    def _decoder(self, th: A.AsmThread) -> Callable[[A.AsmInstr], Instr | None]:
+        """The instruction of each line of `th`; a `LOCK` line prefixes the
+        thread's next instruction (`LOCK; ADD [x],$1`: the row splitter cuts
+        at the `;`)."""
+        prefix = ""
+        last = th.code[-1] if th.code else None
+
+        def decode_line(ai: A.AsmInstr) -> Instr | None:
+            nonlocal prefix
+            text = ai.text.strip()
+            if text.lower() == "lock":
+                prefix = "lock "
+                ins = None
+            else:
                 if prefix and text:
                     text, prefix = prefix + text, ""
                 ins = decode(text, self.arch, ai.pos, self.file)
                 if ins is not None:
                     ins.label = ai.label
                     self._collect_locations(ins)
-                prog.append(ins)
-            if prefix:
+            if ai is last and prefix:
                 raise LitmusError(f"LOCK prefix without an instruction at the end of {th.name}",
-                                  th.code[-1].pos or Pos(self.file))
-            for ins in prog:
-                if ins is not None and ins.extra["class"] in ("jmp", "jcc"):
-                    tgt = ins.ops[0].name
-                    if tgt not in labels:
-                        raise LitmusError(f"unknown label {tgt} in {th.name}", ins.pos or Pos(self.file))
-            self.code.append(prog)
-            self.labels.append(labels)
+                                  ai.pos or Pos(self.file))
+            return ins
+        return decode_line
 
     # ------------------------------------------------------------------
     def _type_size(self, ctype: str | None) -> int:
+        """Byte size of a location's cells, by its declared C type."""
         if not ctype:
             return 4
-        if ctype.endswith("*"):
+        if ctype.endswith("*") or ctype in ("long", "unsigned long", "long int"):
             return 8 if self.is64 else 4
-        if ctype == "long" or ctype == "unsigned long":
-            return 8 if self.is64 else 4
-        return TYPE_SIZES.get(ctype, 4)
+        return C_TYPES.get(ctype, (32, True))[0] // 8
 
     def _collect_locations(self, ins: Instr) -> None:
         if ins.extra["class"] == "nop":
@@ -233,34 +223,23 @@ class X86Frontend:
         self.domain = domain
         self.all_branches = all_branches
         regs = {name: (v, EMPTY) for name, v in self.init_regs.get(tid, {}).items()}
-        st = _State(regs, {}, [], [], EMPTY, 0, {})
-        prog = self.code[tid]
-        labels = self.labels[tid]
-        out: list[Trace] = []
-        work = [st]
-        while work:
-            check()
-            s = work.pop()
-            if s.pc >= len(prog):
-                out.append(self._finish(tid, s))
-                if len(out) > self.max_traces:
-                    raise self.err(f"thread P{tid} has more than {self.max_traces} paths")
-                continue
-            ins = prog[s.pc]
-            if ins is None:
-                s.pc += 1
-                work.append(s)
-                continue
-            try:
-                nxt = self.step(ins, s, labels)
-            except (ArithmeticError, ValueError) as e:     # a shift out of range...: positioned
-                raise LitmusError(f"cannot execute {quote(ins.text)}: {e}", ins.pos or Pos(self.file)) from None
-            for s2 in nxt:
-                work.append(s2)
-        out.reverse()
+        self._prog, self._labels = self.code[tid], self.labels[tid]
+        return self.run_paths(tid, _State(regs, {}, [], [], EMPTY, 0, {}))
+
+    def at_end(self, st: _State) -> bool:
+        return st.pc >= len(self._prog)
+
+    def step(self, st: _State) -> list[_State]:
+        ins = self._prog[st.pc]
+        try:
+            out = list(getattr(self, "i_" + ins.extra["class"])(ins, st, self._labels))
+        except (ArithmeticError, ValueError) as e:     # a shift out of range...: positioned
+            raise LitmusError(f"cannot execute {quote(ins.text)}: {e}", ins.pos or Pos(self.file)) from None
+        for s2 in out:
+            s2.n += 1
         return out
 
-    def _finish(self, tid: int, st: _State) -> Trace:
+    def finish(self, tid: int, st: _State) -> Trace:
         # Without mixed-size accesses every memory event is a whole access
         # and its own instruction instance: herd7's sm and si are the
         # identity on memory events.
@@ -451,15 +430,6 @@ class X86Frontend:
         return _signed(r, w), int(cf), int(of)
 
     # ------------------------------------------------------------------
-    def step(self, ins: Instr, st: _State, labels: dict[str, int]) -> list[_State]:
-        cls = ins.extra["class"]
-        h = getattr(self, "i_" + cls)
-        out = []
-        for s2 in h(ins, st, labels):
-            s2.n += 1
-            out.append(s2)
-        return out
-
     def _next(self, st: _State) -> _State:
         st.pc += 1
         return st
@@ -476,11 +446,8 @@ class X86Frontend:
         yield self._next(st)
 
     def _jump(self, st: _State, target: int) -> _State | None:
-        if target <= st.pc:
-            n = st.jumps.get(st.pc, 0) + 1
-            if n > self.unroll:
-                return None
-            st.jumps[st.pc] = n
+        if target <= st.pc and over_unroll(st.jumps, st.pc, self.unroll):
+            return None         # a backward jump, taken at most `unroll` times per jump (herd7's -unroll)
         st.pc = target
         return st
 
