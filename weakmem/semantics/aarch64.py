@@ -44,7 +44,7 @@ from weakmem.litmus.ast import SymVal
 from weakmem.semantics.aarch64_decode import (BARRIER_OPTS, Ins, ORel, Reg, decode, reg_of)
 from weakmem.semantics.aarch64_values import (CodeLoc, ValError, add, logic, mask, need_int,
                                                normalize, s64, shift, show, sub, sxt, type_size, u64)
-from weakmem.semantics.runner import PathCut, PathRunner, assemble, over_unroll
+from weakmem.semantics.runner import PathCut, PathRunner, PathState, assemble, over_unroll
 from weakmem.semantics.trace import PEvent, Trace
 
 EMPTY: frozenset[int] = frozenset()
@@ -79,18 +79,14 @@ MAX_STEPS = 20000          # instructions per path (determined loops are not bou
 MAX_TRACES = 200000
 
 
-class _Path:
-    """One thread execution in progress."""
-    __slots__ = ("events", "regs", "code", "pc", "ctrl", "seen", "lx", "iico_d", "iico_c", "iico_o",
-                 "rfreg", "inst", "steps", "sca", "lastw")
+class _Path(PathState):
+    """One thread execution in progress (weakmem.semantics.runner.PathState;
+    registers: reg -> (value, writer event or None, provenance, determined))."""
+    __slots__ = ("code", "lx", "iico_d", "iico_c", "iico_o", "rfreg", "inst", "steps", "sca", "lastw")
 
-    def __init__(self):
-        self.events: list[PEvent] = []
-        self.regs: dict[str, tuple] = {}     # reg -> (value, writer event or None, provenance)
-        self.code = 0                        # thread whose code we are running
-        self.pc = 0
-        self.ctrl: frozenset[int] = EMPTY    # reads deciding control flow so far
-        self.seen: dict = {}                 # back-jump target -> count
+    def __init__(self, code: int = 0):
+        super().__init__()
+        self.code = code                     # thread whose code we are running
         self.lx: int | None = None           # size of the pending load-exclusive
         self.iico_d: list = []
         self.iico_c: list = []
@@ -102,13 +98,8 @@ class _Path:
         self.lastw: dict = {}                # location -> value of this thread's latest write
 
     def copy(self) -> "_Path":
-        q = _Path.__new__(_Path)
-        q.events = list(self.events)
-        q.regs = dict(self.regs)
+        q = super().copy()
         q.code = self.code
-        q.pc = self.pc
-        q.ctrl = self.ctrl
-        q.seen = dict(self.seen)
         q.lx = self.lx
         q.iico_d = list(self.iico_d)
         q.iico_c = list(self.iico_c)
@@ -377,8 +368,7 @@ class AArch64Frontend(PathRunner[_Path]):
             if j != k:
                 for loc, vs in wrote.items():
                     self._others.setdefault(loc, set()).update(vs)
-        p = _Path()
-        p.code = k
+        p = _Path(k)
         for reg, v in self.init_regs.get(tid, {}).items():
             p.regs[reg] = (v, None, EMPTY, True)
         out = self.run_paths(tid, p)

@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Iterator
 from weakmem.errors import LitmusError, Pos, quote
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import LabelVal, SymVal
-from weakmem.semantics.runner import C_TYPES, DEFAULT_C_TYPE, PathRunner, assemble, over_unroll
+from weakmem.semantics.runner import C_TYPES, DEFAULT_C_TYPE, PathRunner, PathState, assemble, over_unroll
 from weakmem.semantics.trace import PEvent, Trace
 from weakmem.semantics.values import ValueError_, binop
 
@@ -134,20 +134,7 @@ class DecodeError(Exception):
 # Machine state and decoded instructions
 # ----------------------------------------------------------------------------
 
-class St:
-    """The state of one thread along one path."""
-    __slots__ = ("pc", "regs", "events", "ctrl", "seen", "n")
-
-    def __init__(self, pc, regs, events, ctrl, seen, n=0):
-        self.pc: int = pc
-        self.n: int = n          # instructions executed so far: the program-order index of the next one
-        self.regs: dict[str, tuple[object, frozenset[int]]] = regs
-        self.events: list[PEvent] = events
-        self.ctrl: frozenset[int] = ctrl
-        self.seen: dict[int, int] = seen
-
-    def copy(self) -> "St":
-        return St(self.pc, dict(self.regs), list(self.events), self.ctrl, dict(self.seen), self.n)
+St = PathState      # one path through a thread (weakmem.semantics.runner)
 
 
 Step = Iterable[tuple[St, object]]   # (new state, jump): see Ins
@@ -488,26 +475,25 @@ class AsmFrontend(PathRunner[St]):
         return len(st.events) - 1
 
     # ------------------------------------------------------------------ running
-    def traces(self, tid: int, domain, all_branches: bool = False) -> list[Trace]:
-        """Every trace of thread `tid`, reads drawing values from `domain`.
-        With `all_branches`, conditional branches and conditionally
-        executed instructions go both ways whatever their condition, and
-        paths that would be errors are dropped: an over-approximation of
-        the writes, used to compute value domains."""
-        self.domain = domain
-        self.all_branches = all_branches
+    # (traces(): weakmem.semantics.runner.PathRunner.  With `all_branches`, conditional
+    # branches and conditionally executed instructions go both ways whatever their
+    # condition, and paths that would be errors are dropped.)
+    def start(self, tid: int) -> St:
         self.cur_tid = tid
+        self._prog = self.progs[tid]
         regs: dict[str, tuple[object, frozenset[int]]] = {}
         for r, v in self.sym_regs.items():
             regs[r] = (v, EMPTY)
         for r, v in self.init_regs.get(tid, {}).items():
             regs[r] = (v, EMPTY)
-        name = self.test.threads[tid].name if tid < len(self.test.threads) else f"P{tid}"
-        self._prog = self.progs[tid]
-        try:
-            return self.run_paths(tid, St(0, regs, [], EMPTY, {}), name)
-        finally:
-            self.cur = None
+        return St(regs)
+
+    def thread_name(self, tid: int) -> str:
+        return self.test.threads[tid].name if tid < len(self.test.threads) else f"P{tid}"
+
+    def done(self, tid: int, out: list[Trace]) -> list[Trace]:
+        self.cur = None
+        return out
 
     def at_end(self, st: St) -> bool:
         return st.pc >= len(self._prog)

@@ -28,7 +28,7 @@ from typing import Any, Callable, Generic, Hashable, TypeVar
 from weakmem.errors import LitmusError, Pos, quote
 from weakmem.limits import check
 from weakmem.litmus import ast as A
-from weakmem.semantics.trace import Trace
+from weakmem.semantics.trace import PEvent, Trace
 
 # ----------------------------------------------------------------------------
 # C types: size in bits and signedness
@@ -85,7 +85,38 @@ def assemble(th: A.AsmThread, decode: Callable[[A.AsmInstr], I | None], file: st
 # Running a thread
 # ----------------------------------------------------------------------------
 
-S = TypeVar("S")
+EMPTY: frozenset[int] = frozenset()
+
+
+class PathState:
+    """One path through a thread: its program counter, `n` instructions run
+    so far (the program-order index of the next one), its registers, its
+    events, the reads its control flow depends on so far (`ctrl`), and the
+    backward jumps it took (`seen`: key -> count, see over_unroll).  An
+    architecture adds what else its instructions need (flags, ...) as
+    slots of a subclass, copied in `copy`."""
+    __slots__ = ("pc", "n", "regs", "events", "ctrl", "seen")
+
+    def __init__(self, regs: dict | None = None):
+        self.pc = 0
+        self.n = 0
+        self.regs: dict = {} if regs is None else regs
+        self.events: list[PEvent] = []
+        self.ctrl: frozenset[int] = EMPTY
+        self.seen: dict = {}
+
+    def copy(self):
+        q = object.__new__(type(self))
+        q.pc = self.pc
+        q.n = self.n
+        q.regs = dict(self.regs)
+        q.events = list(self.events)
+        q.ctrl = self.ctrl
+        q.seen = dict(self.seen)
+        return q
+
+
+S = TypeVar("S", bound=PathState)
 
 
 def over_unroll(seen: dict, key: Hashable, unroll: int) -> bool:
@@ -108,12 +139,30 @@ class PathCut(Exception):
 class PathRunner(Generic[S]):
     """The part of a front-end that runs a thread's paths (see module doc).
 
-    An architecture supplies `at_end(state)`, `step(state) -> [state]` and
-    `finish(tid, state) -> Trace`; `run_paths(tid, start)` gives every trace."""
+    An architecture supplies `start(tid)` (the path at the thread's first
+    instruction), `at_end(state)`, `step(state) -> [state]` and
+    `finish(tid, state) -> Trace`; `traces(tid, domain, all_branches)` gives
+    every trace of the thread, its reads drawing values from `domain(loc)`
+    (`all_branches`: branches go both ways whatever their condition, an
+    over-approximation of the writes used while value domains are computed)."""
 
     file: str
     max_traces: int = 200000
     traces_word = "paths"        # "thread P0 has more than N paths"
+    domain: Callable
+    all_branches: bool = False
+
+    def traces(self, tid: int, domain: Callable, all_branches: bool = False) -> list[Trace]:
+        self.domain = domain
+        self.all_branches = all_branches
+        return self.done(tid, self.run_paths(tid, self.start(tid)))
+
+    def start(self, tid: int) -> S:   # pragma: no cover - per architecture
+        raise NotImplementedError
+
+    def done(self, tid: int, out: list[Trace]) -> list[Trace]:
+        """The traces of thread `tid`, once all are run (a hook)."""
+        return out
 
     def at_end(self, st: S) -> bool:   # pragma: no cover - per architecture
         raise NotImplementedError
@@ -124,7 +173,10 @@ class PathRunner(Generic[S]):
     def finish(self, tid: int, st: S) -> Trace:   # pragma: no cover - per architecture
         raise NotImplementedError
 
-    def run_paths(self, tid: int, start: S, name: str | None = None) -> list[Trace]:
+    def thread_name(self, tid: int) -> str:
+        return f"P{tid}"
+
+    def run_paths(self, tid: int, start: S) -> list[Trace]:
         out: list[Trace] = []
         work: list[S] = [start]
         while work:
@@ -146,7 +198,7 @@ class PathRunner(Generic[S]):
                     work.extend(reversed(nxt[1:]))
                 st = nxt[0]
             if len(out) > self.max_traces:
-                raise LitmusError(f"thread {name or f'P{tid}'} has more than {self.max_traces} {self.traces_word}",
+                raise LitmusError(f"thread {self.thread_name(tid)} has more than {self.max_traces} {self.traces_word}",
                                   Pos(self.file))
         return out
 

@@ -25,13 +25,13 @@ test's init, locations and condition are rewritten to those names.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, Iterable
+from typing import Callable
 
 from weakmem.errors import LitmusError, Pos, quote
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.events import Val
-from weakmem.semantics.runner import C_TYPES, PathRunner, assemble, over_unroll
+from weakmem.semantics.runner import C_TYPES, PathRunner, PathState, assemble, over_unroll
 from weakmem.semantics.trace import PEvent, Trace
 from weakmem.semantics.x86_decode import Imm, Instr, Mem, Reg, canonical_reg, decode, lookup_reg
 
@@ -54,22 +54,21 @@ def _signed(v: int, w: int) -> int:
     return v - (1 << w) if v >> (w - 1) else v
 
 
-class _State:
-    __slots__ = ("regs", "flags", "events", "rmw", "ctrl", "pc", "jumps", "n")
+class _State(PathState):
+    """A path (weakmem.semantics.runner.PathState) with x86's flags and the
+    read/write pairs of its locked instructions."""
+    __slots__ = ("flags", "rmw")
 
-    def __init__(self, regs, flags, events, rmw, ctrl, pc, jumps, n=0):
-        self.n: int = n      # instructions executed: the program-order index of the current one
-        self.regs: dict[str, tuple[Val, frozenset[int]]] = regs
-        self.flags: dict[str, tuple[int, frozenset[int]]] = flags
-        self.events: list[PEvent] = events
-        self.rmw: list[tuple[int, int]] = rmw
-        self.ctrl: frozenset[int] = ctrl
-        self.pc: int = pc
-        self.jumps: dict[int, int] = jumps
+    def __init__(self, regs):
+        super().__init__(regs)
+        self.flags: dict[str, tuple[int, frozenset[int]]] = {}
+        self.rmw: list[tuple[int, int]] = []
 
     def copy(self) -> "_State":
-        return _State(dict(self.regs), dict(self.flags), list(self.events), list(self.rmw), self.ctrl,
-                      self.pc, dict(self.jumps), self.n)
+        q = super().copy()
+        q.flags = dict(self.flags)
+        q.rmw = list(self.rmw)
+        return q
 
     def add(self, ev: PEvent) -> int:
         # the events of one instruction share its index: herd7 does not order them by po
@@ -214,17 +213,11 @@ class X86Frontend(PathRunner[_State]):
         return LitmusError(msg, (ins.pos if ins is not None else None) or Pos(self.file))
 
     # ------------------------------------------------------------------
-    def traces(self, tid: int, domain: Callable[[SymVal], Iterable[Val]], all_branches: bool = False) -> list[Trace]:
-        """All traces of thread `tid`, reads drawing values from `domain`.
-
-        With `all_branches`, every conditional jump (and conditional move)
-        goes both ways whatever the flags: the traces then over-approximate
-        the writes the thread can make, for the value-domain fixpoint."""
-        self.domain = domain
-        self.all_branches = all_branches
-        regs = {name: (v, EMPTY) for name, v in self.init_regs.get(tid, {}).items()}
+    # traces(): weakmem.semantics.runner.PathRunner.  With `all_branches`, every
+    # conditional jump (and conditional move) goes both ways whatever the flags.
+    def start(self, tid: int) -> _State:
         self._prog, self._labels = self.code[tid], self.labels[tid]
-        return self.run_paths(tid, _State(regs, {}, [], [], EMPTY, 0, {}))
+        return _State({name: (v, EMPTY) for name, v in self.init_regs.get(tid, {}).items()})
 
     def at_end(self, st: _State) -> bool:
         return st.pc >= len(self._prog)
@@ -446,7 +439,7 @@ class X86Frontend(PathRunner[_State]):
         yield self._next(st)
 
     def _jump(self, st: _State, target: int) -> _State | None:
-        if target <= st.pc and over_unroll(st.jumps, st.pc, self.unroll):
+        if target <= st.pc and over_unroll(st.seen, st.pc, self.unroll):
             return None         # a backward jump, taken at most `unroll` times per jump (herd7's -unroll)
         st.pc = target
         return st
