@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Iterator
 from weakmem.errors import LitmusError, Pos, quote
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import LabelVal, SymVal
-from weakmem.semantics.runner import C_TYPES, DEFAULT_C_TYPE, PathRunner, PathState, assemble, over_unroll
+from weakmem.semantics.runner import C_TYPES, DEFAULT_C_TYPE, PathRunner, PathState, assemble, init_value, over_unroll
 from weakmem.semantics.trace import PEvent, Trace
 from weakmem.semantics.values import ValueError_, binop
 
@@ -300,12 +300,11 @@ class AsmFrontend(PathRunner[St]):
         return v
 
     def _reg_init_value(self, v):
-        if v is None:
-            return 0
-        if isinstance(v, A.IntVal):
-            return self.word(v.value)
-        if isinstance(v, (SymVal, LabelVal)):
-            return v
+        val = init_value(v)
+        if isinstance(val, int):
+            return self.word(val)
+        if isinstance(val, (SymVal, LabelVal)):
+            return val
         raise self.err(f"unsupported initial register value {v!r}")
 
     # ------------------------------------------------------------------ code

@@ -17,6 +17,7 @@ from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.events import Val
+from weakmem.semantics.runner import init_value
 from weakmem.semantics.trace import PEvent, Trace
 from weakmem.semantics.values import ValueError_, binop, truth, unop
 
@@ -127,9 +128,7 @@ class CFrontend:
         self.init_regs: dict[int, dict[str, Val]] = {}
         for it in test.init:
             if isinstance(it.target, A.RegTerm):
-                v = it.value
-                self.init_regs.setdefault(it.target.tid, {})[it.target.reg] = (
-                    0 if v is None else (v.value if isinstance(v, A.IntVal) else v))
+                self.init_regs.setdefault(it.target.tid, {})[it.target.reg] = init_value(it.value)
         for th in test.threads:
             if not isinstance(th, A.CThread):
                 raise LitmusError("expected a C thread", th.pos if hasattr(th, "pos") else None)

@@ -19,7 +19,9 @@ PPC, RISC-V, LISA): what is not about any one instruction set.
   target).
 
 An architecture module then holds only its decoding and the semantics of
-its instructions (see docs/architecture.md, "add a CPU").
+its instructions (see docs/architecture.md, "add a CPU").  The C front-end
+runs structured code (`if`, `while` unrolled by recursion over statements:
+no program counter, no labels), so only `init_value` serves it too.
 """
 from __future__ import annotations
 
@@ -46,6 +48,15 @@ C_TYPES: dict[str, tuple[int, bool]] = {
     "int128_t": (128, True), "uint128_t": (128, False),
 }
 DEFAULT_C_TYPE = "int"       # a location or register declared without a type
+
+
+def init_value(v: A.Value | None) -> Any:
+    """The value an init block gives a register: 0 when it gives none, an
+    integer, or the value itself (an address, a code label...) for the
+    architecture to check."""
+    if v is None:
+        return 0
+    return v.value if isinstance(v, A.IntVal) else v
 
 
 # ----------------------------------------------------------------------------

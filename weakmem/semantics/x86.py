@@ -31,7 +31,7 @@ from weakmem.errors import LitmusError, Pos, quote
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.events import Val
-from weakmem.semantics.runner import C_TYPES, PathRunner, PathState, assemble, over_unroll
+from weakmem.semantics.runner import C_TYPES, PathRunner, PathState, assemble, init_value, over_unroll
 from weakmem.semantics.trace import PEvent, Trace
 from weakmem.semantics.x86_decode import Imm, Instr, Mem, Reg, canonical_reg, decode, lookup_reg
 
@@ -148,7 +148,7 @@ class X86Frontend(PathRunner[_State]):
                     self.array_len[name] = it.size
             elif isinstance(it.target, A.RegTerm):
                 v = it.value
-                val: Val = 0 if v is None else (v.value if isinstance(v, A.IntVal) else v)
+                val: Val = init_value(v)
                 if isinstance(val, SymVal):
                     self.shared.add(val.name)
                 elif isinstance(v, A.ArrayVal) or not isinstance(val, int):
