@@ -97,39 +97,62 @@ class EvalCache:
     def __init__(self, max_keys: int = 256):
         self.max_keys = max_keys
         self._roots: OrderedDict[Any, tuple[C.Program, _SegState]] = OrderedDict()
+        self._shapes: OrderedDict[Any, tuple[C.Program, _SegState]] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
     def clear(self) -> None:
         self._roots.clear()
+        self._shapes.clear()
 
     def __len__(self) -> int:
         return len(self._roots)
 
-    def root(self, model: Model, inp: ExecInput) -> tuple[C.Program, _SegState]:
+    def root(self, model: Model, inp: ExecInput, share: bool = True) -> tuple[C.Program, _SegState]:
+        """The program and static state for `inp`.  With `share`, event
+        structures that differ only in their event values share one static
+        state as long as nothing in it read the values (the values are
+        rebound on the shared context before it is returned): skeletons
+        that differ only in the values their reads return are common."""
         key = (model, inp.static_key, inp.dynamic)
         hit = self._roots.get(key) if inp.static_key is not None else None
         if hit is not None and _same_static(hit[0], hit[1], inp):
             self._roots.move_to_end(key)
             self.hits += 1
             return hit
-        self.misses += 1
         prog = model.program(frozenset(inp.sets), frozenset(inp.rels),
                              frozenset(inp.dynamic))
+        skey = None
+        if share and inp.static_key is not None:
+            skey = _shape_key(model, prog, inp)
+            sh = self._shapes.get(skey)
+            if sh is not None:
+                ctx = sh[1].env[0]
+                if not ctx.values_read and _same_static(sh[0], sh[1], inp, values=False):
+                    ctx.rebind_values(inp.values)
+                    self._roots[key] = sh
+                    self.hits += 1
+                    return sh
+        self.misses += 1
         state = _build_root(prog, inp)
         if inp.static_key is not None:
             self._roots[key] = (prog, state)
             while len(self._roots) > self.max_keys:
                 self._roots.popitem(last=False)
+            if skey is not None:
+                self._shapes[skey] = (prog, state)
+                while len(self._shapes) > self.max_keys:
+                    self._shapes.popitem(last=False)
         return prog, state
 
 
-def _same_static(prog: C.Program, state: "_SegState", inp: ExecInput) -> bool:
+def _same_static(prog: C.Program, state: "_SegState", inp: ExecInput, values: bool = True) -> bool:
     """Guard against static_key collisions (e.g. a reused id()): the cached
-    static inputs must equal the new ones."""
+    static inputs must equal the new ones (event values too, unless
+    `values` is False)."""
     ctx = state.env[0]
-    if ctx.n != inp.n or ctx.tags != inp.tags or ctx.locs != inp.locs \
-            or ctx.values != inp.values:
+    if ctx.n != inp.n or ctx.tags != inp.tags or ctx.locs != inp.locs or ctx.tids != inp.tids \
+            or (values and ctx.values != inp.values):
         return False
     env = state.env
     sets, rels = inp.sets, inp.rels
@@ -139,6 +162,13 @@ def _same_static(prog: C.Program, state: "_SegState", inp: ExecInput) -> bool:
             if v is None or v != env[s]:
                 return False
     return True
+
+
+def _shape_key(model: Model, prog: C.Program, inp: ExecInput) -> tuple:
+    """What the static state depends on, event values aside."""
+    static = tuple((name, inp.sets[name] if k == "set" else inp.rels[name])
+                   for _, name, k, st in prog.inputs if st and name in (inp.sets if k == "set" else inp.rels))
+    return (id(model), inp.dynamic, inp.n, tuple(inp.tags), tuple(inp.locs), tuple(inp.tids), static)
 
 
 # ---------------------------------------------------------------------------
@@ -485,7 +515,7 @@ def evaluate(model: Model, inp: ExecInput, cache: Optional[EvalCache] = None,
     unbound names or ill-typed operations."""
     if cache is None:
         cache = EvalCache()
-    prog, root = cache.root(model, inp)
+    prog, root = cache.root(model, inp, share=not explain)
     rec: Optional[list] = [] if explain else None
     if root.failed is not None and not explain:
         yield Outcome(False, (), root.failed, {})

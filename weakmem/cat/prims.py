@@ -14,7 +14,7 @@ from .values import ESet, Ev, Prim, as_rel, as_set, kind
 class Ctx:
     """Static facts about one execution (one `static_key`)."""
     __slots__ = ("n", "K", "univ", "full", "ident", "tags", "locs", "values",
-                 "tids", "_tagsets", "_same_value")
+                 "tids", "_tagsets", "_same_value", "values_read")
 
     def __init__(self, n: int, tags, locs, values, tids):
         self.n = n
@@ -28,6 +28,7 @@ class Ctx:
         self.tids = tids
         self._tagsets: dict[str, ESet] = {}
         self._same_value: int | None = None
+        self.values_read = False     # has anything read the event values?
 
     def tagset(self, tag: str) -> ESet:
         s = self._tagsets.get(tag)
@@ -51,8 +52,15 @@ class Ctx:
             return x & self.ident
         return (as_set(x) * self.K.col) & self.ident
 
+    def rebind_values(self, values) -> None:
+        """Other event values, everything else the same (weakmem.cat.eval
+        shares the static state of equal event structures)."""
+        self.values = values
+        self._same_value = None
+
     def same_value(self) -> int:
         if self._same_value is None:
+            self.values_read = True
             n = self.n
             r = 0
             vals = self.values
@@ -149,12 +157,12 @@ def p_linearisations(c: Ctx, a: Any) -> Any:
 
 def p_different_values(c: Ctx, a: Any) -> Any:
     r = as_rel(a)
-    return r & ~c.same_value()
+    return r & ~c.same_value() if r else 0
 
 
 def p_same_value(c: Ctx, a: Any) -> Any:
     r = as_rel(a)
-    return r & c.same_value()
+    return r & c.same_value() if r else 0
 
 
 def p_tag2set(c: Ctx, a: Any) -> Any:
