@@ -147,7 +147,7 @@ BUILTIN = {"lkmm": "co-consistency", "x86-tso": "coherence", "aarch64": None, "a
 
 @pytest.mark.parametrize("name", sorted(BUILTIN))
 def test_builtin_models_have_prunable_checks(name):
-    from weakmem.run import Options, load_model_for
+    from weakmem.config import Options, load_model_for
     arch = "C" if name in ("lkmm", "rc11", "c11", "qemu") else "X86"
     an = analyse(load_model_for(Options(model=name), arch).model)
     names = [s.name for s, k, ok in an.checks if ok and k == "check"]
@@ -159,7 +159,7 @@ def test_builtin_models_have_prunable_checks(name):
 def test_lkmm_coherence_is_not_prunable_through_co_next():
     # the lock read's rf is built from the immediate co successor, a
     # difference over co: checks that read that rf must wait for full executions
-    from weakmem.run import Options, load_model_for
+    from weakmem.config import Options, load_model_for
     an = analyse(load_model_for(Options(model="lkmm"), "C").model)
     status = {s.name: ok for s, k, ok in an.checks if k == "check"}
     assert status["co-consistency"] and not status["coherence"]

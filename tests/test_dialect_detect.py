@@ -160,7 +160,7 @@ def test_mixed_test_is_rejected_with_a_clear_error():
 def test_user_conf_with_macros_wins(tmp_path):
     """A configuration naming a macro file keeps it: no detection, so no
     mixed-API error either."""
-    from weakmem.run import MODELS_DIR
+    from weakmem.paths import MODELS_DIR
     cfg = tmp_path / "my.cfg"
     cfg.write_text(f"model {MODELS_DIR / 'sc.cat'}\nmacros {MODELS_DIR / 'qemu.def'}\n")
     r = run(SB_XCHG, conf=str(cfg))

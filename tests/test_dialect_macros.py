@@ -9,7 +9,8 @@ from weakmem.dialects import Dialect, TABLES
 from weakmem.dialects.detect import DIALECT_MODELS
 from weakmem.litmus.macros import load_defs
 from weakmem.litmus.parse import parse_litmus
-from weakmem.run import Options, check_test, load_model_for
+from weakmem.config import Options, load_model_for
+from weakmem.run import check_test
 from weakmem.semantics.frontends import frontend_for
 
 # table -> (dialect, model to run it under)
@@ -138,7 +139,7 @@ def test_xen_events(body, expected):
 
 
 def test_linux_failed_cmpxchg_has_no_fences():
-    from weakmem.run import MODELS_DIR
+    from weakmem.paths import MODELS_DIR
     text = "C e\n{}\nP0(int *x) {\nint r = cmpxchg(x, 3, 1);\n}\nexists (x=0)\n"
     fe = frontend_for(parse_litmus("e.litmus", text), load_defs(str(MODELS_DIR / "lkmm.def")), 2)
     assert [set(e.kinds) & {"R", "W", "F"} for e in fe.traces(0, lambda loc: [0])[0].events] == [{"R"}]

@@ -3,7 +3,7 @@
 Each built-in model is a `.cat` file in weakmem/models (or a `.cfg` naming
 one) whose header comment begins `weakmem -- TITLE` and names its
 `Source:`/`Sources:`; the architectures it is the default for come from
-weakmem.run.DEFAULT_MODELS.
+weakmem.arch.ARCHS.
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-MODELS_DIR = Path(__file__).parent / "models"
+from weakmem.arch import default_model_archs
+from weakmem.paths import MODELS_DIR
 
 
 @dataclass
@@ -32,7 +33,6 @@ def _header(text: str) -> str:
 
 
 def _info(name: str, cat: Path) -> ModelInfo:
-    from weakmem.run import DEFAULT_MODELS
     head = _header(cat.read_text(errors="replace"))
     title = name
     m = re.search(r"weakmem\s+--\s+(.*?)(?:\n\s*\n|$)", head, re.S)
@@ -53,7 +53,7 @@ def _info(name: str, cat: Path) -> ModelInfo:
         source = m.group(1)
     if len(source) > 160:
         source = source[:157].rstrip() + "..."
-    default_for = sorted(a for a, n in DEFAULT_MODELS.items() if n == name)
+    default_for = default_model_archs(name)
     return ModelInfo(name, title, source, default_for, str(cat))
 
 

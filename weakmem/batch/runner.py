@@ -13,7 +13,8 @@ from pathlib import Path
 from weakmem.batch.expect import Expectation, Judgement, find_expectation, judge
 from weakmem.batch.store import Key, Store, StoreError, open_store
 from weakmem.batch.task import Outcome, Task, run_task
-from weakmem.run import MODELS_DIR, Options
+from weakmem.paths import LIB_DIR, MODELS_DIR, PKG_DIR
+from weakmem.config import Options
 
 MODEL_SUFFIXES = (".cat", ".cfg", ".def", ".bell")
 
@@ -103,7 +104,7 @@ def version_key() -> str:
     never reuses answers stored by another)."""
     from weakmem import __version__
     h = hashlib.sha256()
-    root = Path(__file__).resolve().parents[1]
+    root = PKG_DIR
     for f in sorted(root.rglob("*")):
         if f.is_file() and f.suffix in (".py", ".lark") + MODEL_SUFFIXES and "__pycache__" not in f.parts:
             h.update(str(f.relative_to(root)).encode())
@@ -116,7 +117,7 @@ def model_hash(opts: Options) -> str:
     named model/configuration files and the model files (.cat .cfg .def
     .bell) in their directories and in every -I directory."""
     h = hashlib.sha256()
-    dirs = [str(MODELS_DIR), str(MODELS_DIR / "lib")] + list(opts.includes)
+    dirs = [str(MODELS_DIR), str(LIB_DIR)] + list(opts.includes)
     for named in (opts.model, opts.conf):
         if named and os.path.exists(named):
             dirs.append(os.path.dirname(os.path.abspath(named)))

@@ -16,13 +16,10 @@ from typing import Any, Iterable, Optional
 
 from weakmem.errors import CatError, Pos
 from weakmem.limits import check_now
+from weakmem.paths import LIB_DIR, MODELS_DIR, find_file
 
 from . import ast as A
 from .files import parse_file
-
-_PKG = Path(__file__).resolve().parent.parent
-LIB_DIR = _PKG / "models" / "lib"
-MODELS_DIR = _PKG / "models"
 
 
 def bundled_dirs() -> list[str]:
@@ -54,13 +51,7 @@ def _pseudo_symlink(path: str) -> Optional[str]:
 
 
 def _find(name: str, dirs: Iterable[str]) -> Optional[str]:
-    for d in dirs:
-        if not d:
-            continue
-        p = os.path.join(d, name)
-        if os.path.isfile(p):
-            return p
-    return None
+    return find_file(name, dirs, as_given=False)
 
 
 def resolve_file(name: str, dirs: list[str], seen: Optional[set] = None) -> Optional[str]:

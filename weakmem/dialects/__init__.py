@@ -25,9 +25,9 @@ import os
 from pathlib import Path
 
 from weakmem.dialects.detect import DIALECT_MODELS, Dialect, detect, vocabulary
+from weakmem.paths import MODELS_DIR
 
 HERE = Path(__file__).parent
-MODELS_DIR = HERE.parent / "models"
 
 # (dialect, model family) -> macro table; family None = the dialect's own
 TABLES = {

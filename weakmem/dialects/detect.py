@@ -31,11 +31,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from weakmem.litmus import ast as A
+from weakmem.paths import MODELS_DIR
 
-MODELS_DIR = Path(__file__).parent.parent / "models"
 
 # the default model of each dialect (Xen code is read with the LKMM: its
 # primitives are the kernel's, instruction for instruction -- docs/dialects.md)

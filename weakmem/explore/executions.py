@@ -28,6 +28,7 @@ from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.litmus.cond import array_sizes, holds, holds3, observed_terms, prop_terms, term_loc
 from weakmem.semantics.events import Skeleton, Val
+from weakmem.semantics.frontends import Frontend
 from weakmem.semantics.trace import Trace
 
 DYNAMIC = frozenset({"rf", "FW"})    # what changes between model runs on one skeleton
@@ -101,7 +102,7 @@ class Exploration:
       enumeration order): n processes with k = 0..n-1 see every execution
       exactly once between them (weakmem.run, -j)."""
 
-    def __init__(self, test: A.Litmus, frontend, *, optace: bool = True, deadline: Deadline | None = None,
+    def __init__(self, test: A.Litmus, frontend: Frontend, *, optace: bool = True, deadline: Deadline | None = None,
                  check_trace: Callable[[Trace], None] | None = None, refuter=None, cache=None,
                  want: Callable[[dict, dict], bool] | None = None,
                  want_regs: Callable[[dict, set[int]], bool | None] | None = None,
@@ -162,7 +163,7 @@ class Exploration:
     def _of_combo(self, combo: list[Trace]) -> Iterator[Execution]:
         """The executions of one choice of trace per thread."""
         fw_locs, optace, deadline, filt = self.fw_locs, self.optace, self.deadline, self.test.filter
-        norm_mem = getattr(self.frontend, "normalize_mem", None)
+        norm_mem = self.frontend.normalize_mem
         sk = build_skeleton(combo, self.init, set(fw_locs))
         cands = read_candidates(sk, combo, optace)
         if cands is None:
@@ -206,8 +207,7 @@ class Exploration:
                 self.candidates += 1
                 mem = {l: (mem_override.get(w, sk.events[w].value) if mem_override else sk.events[w].value)
                        for l, w in zip(fw_locs, fws)}
-                if norm_mem is not None:      # typed locations (assembly tests)
-                    mem = {l: norm_mem(l, v) for l, v in mem.items()}
+                mem = {l: norm_mem(l, v) for l, v in mem.items()}    # typed locations (assembly tests)
                 if filt is not None and not holds(filt, regs, mem, self.arrays):
                     continue   # herd7 applies the filter before the model
                 if want is not None and not want(regs, mem):

@@ -79,8 +79,8 @@ class FixReport:
 
 def default_targets(test, dialect: str | None) -> list[Target]:
     if test.arch != "C":
-        from weakmem.run import DEFAULT_MODELS
-        return [model_target(DEFAULT_MODELS.get(test.arch, "sc"))]
+        from weakmem.arch import default_model
+        return [model_target(default_model(test.arch) or "sc")]
     from weakmem.dialects import detect
     d = detect(test)
     model = d.model or "lkmm"

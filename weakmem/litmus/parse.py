@@ -17,15 +17,10 @@ import os
 import re
 from dataclasses import fields, is_dataclass
 
+from weakmem.arch import arch_info, arch_of_header
 from weakmem.errors import LitmusError, Pos, quote, warn
 from weakmem.litmus.ast import CThread, Litmus, PFault, RegTerm
 from weakmem.litmus.split import blank, blank_comments, line_col, pos_at, split_litmus
-
-# herd7's architecture names (canonical spelling), looked up case-insensitively.
-ARCHS = {a.upper(): a for a in (
-    "C", "X86", "X86_64", "AArch64", "ARM", "PPC", "RISCV", "MIPS", "LISA", "BPF",
-)}
-ASM_ARCHS = frozenset(a for a in ARCHS.values() if a != "C")
 
 
 def read_litmus_text(path: str) -> str:
@@ -40,11 +35,12 @@ def _code_stamp() -> str:
     """Sizes and dates of the parser's own files: a cached parse is used
     only by the code that made it."""
     here = os.path.dirname(os.path.abspath(__file__))
+    files = [os.path.join(here, f) for f in sorted(os.listdir(here)) if f.endswith((".py", ".lark"))]
+    files.append(os.path.join(os.path.dirname(here), "arch.py"))    # architecture names, value sizes
     out = []
-    for f in sorted(os.listdir(here)):
-        if f.endswith((".py", ".lark")):
-            st = os.stat(os.path.join(here, f))
-            out.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
+    for p in files:
+        st = os.stat(p)
+        out.append(f"{os.path.basename(p)}:{st.st_size}:{st.st_mtime_ns}")
     return ";".join(out)
 
 
@@ -71,9 +67,10 @@ def _parse_litmus(path: str, text: str) -> tuple[Litmus, list]:
         text = text[1:]
     sec = split_litmus(text, path)
 
-    arch = ARCHS.get(sec.arch.upper())
-    if arch is None:
+    info = arch_of_header(sec.arch)          # herd7's architecture names, in any case
+    if info is None:
         raise LitmusError(f"unknown architecture '{sec.arch}'", sec.arch_pos)
+    arch = info.name
 
     lit = Litmus(arch=arch, name=sec.name, path=path, doc=sec.doc, info=dict(sec.info),
                  results=list(sec.results), pos=sec.arch_pos)
@@ -137,14 +134,13 @@ def _parse_litmus(path: str, text: str) -> tuple[Litmus, list]:
 # architecture's machine integers: 32-bit for C, X86 and ARM, 64-bit for
 # the others.  A decimal literal must fit the signed range, a hexadecimal one
 # the unsigned range; herd7 stops on anything else (Int32/Int64.of_string).
-VALUE_BITS = {"C": 32, "X86": 32, "ARM": 32}
 _NUMBER = re.compile(r"(?<![\w.$])(-?)(0[xX][0-9a-fA-F]+|[0-9]+)(?![\w.])")
 MAX_DIGITS = 64           # longer digit runs are refused anywhere in a test
 
 
 def _check_constants(full: str, part: str, base: int, arch: str, path: str) -> None:
     """Refuse constants of the init block / constraint that herd7 cannot read."""
-    bits = VALUE_BITS.get(arch, 64)
+    bits = arch_info(arch).value_bits
     for m in _NUMBER.finditer(part):
         digits = m.group(2)
         if len(digits) > MAX_DIGITS:

@@ -9,8 +9,9 @@ import click
 
 from weakmem.cli_options import user_errors
 from weakmem.limits import positive_seconds
+from weakmem.matrix.mappings import TARGETS
 
-TARGET_IDS = ("x86-64", "aarch64-llsc", "aarch64-lse", "armv7", "power", "riscv")
+TARGET_IDS = tuple(t.id for t in TARGETS)
 
 
 @click.command("matrix")

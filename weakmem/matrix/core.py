@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from weakmem.arch import default_model
 from weakmem.errors import LitmusError, Pos, Timeout, WeakmemError
 from weakmem.litmus import ast as A
 from weakmem.litmus.parse import parse_litmus
@@ -32,7 +33,8 @@ LABELS_API = {"qemu": "QEMU", "linux": "Linux", "c11": "C11", "xen": "Xen"}
 from weakmem.matrix.ir import NotCompilable
 from weakmem.matrix.isa import ThreadCode, compile_thread
 from weakmem.matrix.lower import Lowerer
-from weakmem.run import MODELS_DIR, ModelCache, Options, check_test
+from weakmem.paths import MODELS_DIR
+from weakmem.run import ModelCache, Options, check_test
 
 VERDICTS = ("Always", "Sometimes", "Never")
 
@@ -421,8 +423,7 @@ def compile_test(test: A.Litmus, target: M.Target, low: Lowerer, irs, cvars: dic
 
 
 def _default_model(arch: str) -> str:
-    from weakmem.run import DEFAULT_MODELS
-    return DEFAULT_MODELS.get(arch, "?")
+    return default_model(arch) or "?"
 
 
 # --------------------------------------------------------------------------

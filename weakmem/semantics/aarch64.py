@@ -44,6 +44,7 @@ from weakmem.litmus.ast import SymVal
 from weakmem.semantics.aarch64_decode import (BARRIER_OPTS, Ins, ORel, Reg, decode, reg_of)
 from weakmem.semantics.aarch64_values import (CodeLoc, ValError, add, logic, mask, need_int,
                                                normalize, s64, shift, show, sub, sxt, type_size, u64)
+from weakmem.semantics.frontends import Frontend
 from weakmem.semantics.runner import PathCut, PathRunner, PathState, assemble, over_unroll
 from weakmem.semantics.trace import PEvent, Trace
 
@@ -1266,10 +1267,6 @@ def cond_holds(c: str, f: int) -> bool:
     }[c]
 
 
-def _factory(test, macros, unroll):
+def frontend(test, macros, unroll: int) -> Frontend:
+    """This architecture's front-end for `test` (weakmem.semantics.frontends)."""
     return AArch64Frontend(test, macros, unroll)
-
-
-from weakmem.semantics.frontends import register as _register  # noqa: E402
-
-_register("AArch64", _factory)

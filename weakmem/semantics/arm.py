@@ -18,6 +18,7 @@ import re
 from weakmem.litmus.ast import LabelVal, SymVal
 from weakmem.semantics.asm_common import (EMPTY, branch_to, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
                                           Ins, parse_int, split_operands, wrap)
+from weakmem.semantics.frontends import Frontend
 
 CONDS = ("EQ", "NE", "CS", "HS", "CC", "LO", "MI", "PL", "VS", "VC", "HI", "LS", "GE", "LT", "GT", "LE", "AL")
 BARRIER_OPTS = ("SY", "ST", "LD", "ISH", "ISHST", "ISHLD", "NSH", "NSHST", "NSHLD", "OSH", "OSHST", "OSHLD")
@@ -709,11 +710,6 @@ _BASES = sorted(_DECODERS, key=len, reverse=True)
 
 # ----------------------------------------------------------------------------
 
-def _factory(test, macros, unroll):
+def frontend(test, macros, unroll: int) -> Frontend:
+    """This architecture's front-end for `test` (weakmem.semantics.frontends)."""
     return AsmFrontend(test, ArmArch(), unroll)
-
-
-from weakmem.semantics.frontends import register as _register  # noqa: E402
-
-_register("ARM", _factory)
-_register("AArch32", _factory)

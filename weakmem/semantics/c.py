@@ -17,6 +17,7 @@ from weakmem.limits import check
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.events import Val
+from weakmem.semantics.frontends import Frontend
 from weakmem.semantics.runner import init_value
 from weakmem.semantics.trace import PEvent, Trace
 from weakmem.semantics.values import ValueError_, binop, truth, unop
@@ -110,7 +111,7 @@ def rmw_flavour(tag: str, success: bool = True) -> RmwFlavour:
     return RmwFlavour(None, frozenset({tag}), frozenset({tag}), None)
 
 
-class CFrontend:
+class CFrontend(Frontend):
     """Turns the C threads of a test into traces."""
 
     def __init__(self, test: A.Litmus, macros=None, unroll: int = 2, max_traces: int = 200000):
@@ -819,10 +820,6 @@ C11_ARITY.update({f"atomic_fetch_{op}{x}": 3 if x else 2
 assert set(C11_ARITY) == set(C11_PRIMS)
 
 
-def _factory(test, macros, unroll):
+def frontend(test, macros, unroll: int) -> Frontend:
+    """This architecture's front-end for `test` (weakmem.semantics.frontends)."""
     return CFrontend(test, macros, unroll)
-
-
-from weakmem.semantics.frontends import register as _register  # noqa: E402
-
-_register("C", _factory)

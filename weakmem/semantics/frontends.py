@@ -1,46 +1,50 @@
-"""Front-end registry: architecture name -> object producing per-thread traces.
+"""Front-ends: the contract every architecture's semantics fulfils, and the
+lookup of a test's front-end.
 
-A front-end is built from the parsed test and exposes:
-    shared: set[str]                          names of shared memory locations
-    traces(tid, domain) -> list[Trace]        every trace of thread `tid`, reads
-                                              drawing values from domain(loc)
-Assembly front-ends register themselves here with `register(arch, factory)`,
-factory(test, macros, unroll) -> front-end.
+The module of an architecture is named in weakmem.arch.ARCHS (`frontend`)
+and defines `frontend(test, macros, unroll) -> Frontend`, built from the
+parsed test (and, for C, the macro table of its dialect).
 """
 from __future__ import annotations
 
-from typing import Callable
+import importlib
+from typing import Callable, Iterable
 
+from weakmem.arch import arch_info
 from weakmem.errors import LitmusError, Pos
-
-_FACTORIES: dict[str, Callable] = {}
-
-
-def register(arch: str, factory: Callable) -> None:
-    _FACTORIES[arch] = factory
+from weakmem.litmus.ast import SymVal
+from weakmem.semantics.events import Val
+from weakmem.semantics.trace import Trace
 
 
-# architecture -> module that registers its front-end (imported on first use)
-_MODULES = {"C": "c", "X86": "x86", "X86_64": "x86", "AArch64": "aarch64", "ARM": "arm",
-            "AArch32": "arm", "PPC": "ppc", "RISCV": "riscv", "LISA": "lisa"}
+class Frontend:
+    """What explore needs from an architecture.
+
+    shared      names of the shared memory locations
+    traces()    every trace of one thread, its reads drawing values from
+                domain(loc) (all_branches: follow both sides of every branch,
+                used while value domains are computed)
+    The hooks have no-op defaults."""
+    shared: set[str]
+
+    def traces(self, tid: int, domain: Callable[[SymVal], Iterable[Val]], all_branches: bool = False) -> list[Trace]:
+        raise NotImplementedError
+
+    def check_annotations(self, model) -> bool:
+        """Check the test's annotations against the model's bell declarations,
+        instruction by instruction, raising LitmusError on a mismatch.  True
+        when this front-end does so; False (the default) lets the model check
+        each event instead (weakmem.cat.judge.annotation_checker)."""
+        return False
+
+    def normalize_mem(self, loc: SymVal, v: Val) -> Val:
+        """The final value of `loc` as herd7 prints it (typed locations)."""
+        return v
 
 
-def _load(arch: str) -> None:
-    import importlib
-    mod = _MODULES.get(arch)
-    if mod is None:
-        return
-    try:
-        importlib.import_module(f"weakmem.semantics.{mod}")
-    except ModuleNotFoundError as e:
-        if e.name != f"weakmem.semantics.{mod}":
-            raise
-
-
-def frontend_for(test, macros, unroll: int):
-    if test.arch not in _FACTORIES:
-        _load(test.arch)
-    f = _FACTORIES.get(test.arch)
-    if f is None:
+def frontend_for(test, macros, unroll: int) -> Frontend:
+    info = arch_info(test.arch)
+    if info is None or info.frontend is None:
         raise LitmusError(f"architecture {test.arch} is not supported", test.pos or Pos(test.path))
-    return f(test, macros, unroll)
+    module = importlib.import_module(f"weakmem.semantics.{info.frontend}")
+    return module.frontend(test, macros, unroll)

@@ -53,6 +53,7 @@ from weakmem.errors import LitmusError, Pos
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.asm_common import (EMPTY, branch_to, R_KINDS, W_KINDS, F_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
                                           Ins)
+from weakmem.semantics.frontends import Frontend
 from weakmem.semantics.trace import PEvent
 
 RMW_R_KINDS = R_KINDS | {"X", "RMW"}
@@ -565,12 +566,12 @@ class LisaFrontend(AsmFrontend):
                     if isinstance(a, Sym):
                         self.shared.add(a.name)
 
-    def check_annotations(self, model) -> None:
+    def check_annotations(self, model) -> bool:
         """herd7's bell check: every instruction's annotation list must
         match a declaration of its kind (R, W, F, RMW, B); mov is not checked."""
         decls = bell_declarations(model)
         if decls is None:
-            return
+            return True
         for prog in self.progs:
             for ins in prog:
                 li = getattr(ins, "instr", None)
@@ -581,12 +582,9 @@ class LisaFrontend(AsmFrontend):
                     raise LitmusError(
                         f"annotation error, instruction '{li}' does not match bell declarations "
                         f"{kind}: {pp_groups(decls.get(kind, [[]]))}", ins.pos or Pos(self.file))
+        return True
 
 
-def _factory(test, macros, unroll):
+def frontend(test, macros, unroll: int) -> Frontend:
+    """This architecture's front-end for `test` (weakmem.semantics.frontends)."""
     return LisaFrontend(test, unroll)
-
-
-from weakmem.semantics.frontends import register as _register  # noqa: E402
-
-_register("LISA", _factory)

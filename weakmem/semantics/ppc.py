@@ -18,6 +18,7 @@ import re
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.asm_common import (EMPTY, branch_to, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
                                           Ins, split_operands, wrap)
+from weakmem.semantics.frontends import Frontend
 
 RES, RESADDR = "RES", "RESADDR"
 CRS = tuple(f"cr{i}" for i in range(8))
@@ -579,10 +580,6 @@ for _m in _STORES:
     _DECODERS[_m + "ux"] = d_store
 
 
-def _factory(test, macros, unroll):
+def frontend(test, macros, unroll: int) -> Frontend:
+    """This architecture's front-end for `test` (weakmem.semantics.frontends)."""
     return AsmFrontend(test, PPCArch(), unroll)
-
-
-from weakmem.semantics.frontends import register as _register  # noqa: E402
-
-_register("PPC", _factory)

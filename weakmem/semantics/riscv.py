@@ -19,6 +19,7 @@ import re
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.asm_common import (EMPTY, branch_to, EXIT, R_KINDS, W_KINDS, Arch, AsmFrontend, CondJump, DecodeError,
                                           Ins, split_operands, wrap)
+from weakmem.semantics.frontends import Frontend
 
 RESADDR = "RESADDR"
 M64 = (1 << 64) - 1
@@ -461,10 +462,6 @@ for _m in _STORES:
     _DECODERS[_m] = (lambda m: lambda arch, _mm, ops: d_store(arch, m, None, ops))(_m)
 
 
-def _factory(test, macros, unroll):
+def frontend(test, macros, unroll: int) -> Frontend:
+    """This architecture's front-end for `test` (weakmem.semantics.frontends)."""
     return AsmFrontend(test, RiscvArch(), unroll)
-
-
-from weakmem.semantics.frontends import register as _register  # noqa: E402
-
-_register("RISCV", _factory)

@@ -30,6 +30,7 @@ from typing import Any, Callable, Generic, Hashable, TypeVar
 from weakmem.errors import LitmusError, Pos, quote
 from weakmem.limits import check
 from weakmem.litmus import ast as A
+from weakmem.semantics.frontends import Frontend
 from weakmem.semantics.trace import PEvent, Trace
 
 # ----------------------------------------------------------------------------
@@ -147,8 +148,9 @@ class PathCut(Exception):
         self.keep = keep
 
 
-class PathRunner(Generic[S]):
-    """The part of a front-end that runs a thread's paths (see module doc).
+class PathRunner(Frontend, Generic[S]):
+    """A front-end (weakmem.semantics.frontends.Frontend) that runs a
+    thread's paths (see module doc).
 
     An architecture supplies `start(tid)` (the path at the thread's first
     instruction), `at_end(state)`, `step(state) -> [state]` and

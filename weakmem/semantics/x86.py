@@ -31,6 +31,7 @@ from weakmem.errors import LitmusError, Pos, quote
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
 from weakmem.semantics.events import Val
+from weakmem.semantics.frontends import Frontend
 from weakmem.semantics.runner import C_TYPES, PathRunner, PathState, assemble, init_value, over_unroll
 from weakmem.semantics.trace import PEvent, Trace
 from weakmem.semantics.x86_decode import Imm, Instr, Mem, Reg, canonical_reg, decode, lookup_reg
@@ -699,11 +700,6 @@ class X86Frontend(PathRunner[_State]):
             self.set_flags(st, d, eq, 0, 0, 0)
 
 
-def _factory(test, macros, unroll):
+def frontend(test, macros, unroll: int) -> Frontend:
+    """This architecture's front-end for `test` (weakmem.semantics.frontends)."""
     return X86Frontend(test, macros, unroll)
-
-
-from weakmem.semantics.frontends import register as _register  # noqa: E402
-
-_register("X86", _factory)
-_register("X86_64", _factory)
