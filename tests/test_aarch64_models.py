@@ -1,7 +1,7 @@
 """AArch64 models: weakmem's aarch64.cat on classic litmus shapes with the
 verdicts the Arm architecture gives them, and against herd7's own
 aarch64.cat (interpreted by weakmem) on generated tests
-(weakmem.semantics.aarch64_shapes).  The herd7 comparison skips without
+(tests/aarch64_shapes.py).  The herd7 comparison skips without
 ../shared."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from corpus_util import SHARED, need_shared
 from weakmem.litmus.parse import parse_litmus
 from weakmem.report.herd import state_line
 from weakmem.run import ModelCache, Options, check_test
-from weakmem.semantics.aarch64_shapes import generate, sample
+from aarch64_shapes import generate, sample
 
 MODELS = ModelCache()
 

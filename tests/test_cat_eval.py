@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from weakmem.cat import rel as R
 from weakmem.cat.eval import EvalCache, ExecInput, Outcome, evaluate
 from weakmem.cat.model import load_model, load_model_text
-from weakmem.cat.synth import ExecBuilder
+from cat_synth import ExecBuilder
 from weakmem.errors import CatError
 from corpus_util import SHARED as _SHARED
 

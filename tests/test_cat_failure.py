@@ -8,7 +8,7 @@ from weakmem.cat import ast as A
 from weakmem.cat import rel as R
 from weakmem.cat.eval import EvalCache, evaluate
 from weakmem.cat.model import load_model_text
-from weakmem.cat.synth import ExecBuilder
+from cat_synth import ExecBuilder
 
 
 def sb(fenced: bool = False):

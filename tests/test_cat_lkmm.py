@@ -9,7 +9,7 @@ import pytest
 
 from weakmem.cat.eval import EvalCache, evaluate
 from weakmem.cat.model import load_cfg, load_model
-from weakmem.cat.synth import ExecBuilder
+from cat_synth import ExecBuilder
 from corpus_util import SHARED as _SHARED
 
 LK = str(_SHARED / "corpus" / "lkmm" / "model")

@@ -10,7 +10,7 @@ import pytest
 from weakmem.cat.eval import EvalCache, evaluate
 from weakmem.cat.model import (LIB_DIR, load_cfg, load_from_cfg, load_model,
                                load_model_text)
-from weakmem.cat.synth import ExecBuilder
+from cat_synth import ExecBuilder
 from weakmem.errors import CatError
 from corpus_util import SHARED as _SHARED
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from weakmem.cat import ast as A
 from weakmem.cat.model import resolve_file
-from weakmem.cat.parse import parse_file, parse_text, strip_comments
+from weakmem.cat.files import parse_file
+from weakmem.cat.parse import parse_text, strip_comments
 from weakmem.errors import CatError
 from corpus_util import SHARED as _SHARED
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from weakmem.cli import main
 from weakmem.errors import LitmusError
 from weakmem.hw import HwOptions, run_hw
-from weakmem.hw.harness import build_harness
+from weakmem.hw.build import build_harness
 from weakmem.litmus import parse_litmus
 from tests.corpus_util import SHARED
 

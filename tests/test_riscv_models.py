@@ -10,7 +10,7 @@ import pytest
 import asm_util
 from asm_util import check_text, same_result
 from corpus_util import need_shared
-from weakmem.semantics.asm_shapes import all_tests, generate
+from asm_shapes import all_tests, generate
 
 HERD_CAT = "riscv.cat"
 # regression corpora: tests/test_asm_regression.py

@@ -4,8 +4,6 @@ Python API (docs/api.md), imported on first use so that `import weakmem`
 stays cheap: weakmem.check, weakmem.check_many, weakmem.matrix,
 weakmem.Result, weakmem.WeakmemError / LitmusError / CatError.
 """
-__version__ = "0.1.0"
-
 __all__ = ["check", "check_many", "matrix", "Result", "WeakmemError", "LitmusError", "CatError", "__version__"]
 
 _API = {"check", "check_many", "matrix", "Result"}
@@ -19,6 +17,9 @@ def __getattr__(name):
     if name in _ERRORS:
         from weakmem import errors
         return getattr(errors, name)
+    if name == "__version__":
+        from weakmem.version import __version__
+        return __version__
     raise AttributeError(f"module 'weakmem' has no attribute {name!r}")
 
 

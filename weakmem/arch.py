@@ -18,17 +18,19 @@ class ArchInfo:
     machines: tuple[str, ...] = ()     # platform.machine() names of its CPUs (weakmem hw)
     value_bits: int = 64               # herd7's machine integers (constants in init and condition)
     cross_gcc: str | None = None       # a GCC for its CPUs on another machine (weakmem hw --emit-c)
+    isa: str | None = None             # its code generator and instruction costs (weakmem.matrix.isa, weakmem.fix)
 
 
 ARCHS: tuple[ArchInfo, ...] = (
     ArchInfo("C", "c", "lkmm", value_bits=32),
-    ArchInfo("X86", "x86", "x86-tso", "x86tso.cat", ("x86_64", "amd64", "i386", "i686"), value_bits=32),
-    ArchInfo("X86_64", "x86", "x86-tso", "x86tso-mixed.cat", ("x86_64", "amd64")),
-    ArchInfo("AArch64", "aarch64", "aarch64", "aarch64.cat", ("aarch64", "arm64"), cross_gcc="aarch64-linux-gnu-gcc"),
+    ArchInfo("X86", "x86", "x86-tso", "x86tso.cat", ("x86_64", "amd64", "i386", "i686"), value_bits=32, isa="x86"),
+    ArchInfo("X86_64", "x86", "x86-tso", "x86tso-mixed.cat", ("x86_64", "amd64"), isa="x86"),
+    ArchInfo("AArch64", "aarch64", "aarch64", "aarch64.cat", ("aarch64", "arm64"), cross_gcc="aarch64-linux-gnu-gcc",
+             isa="aarch64"),
     ArchInfo("ARM", "arm", "armv7", "arm.cat", ("armv7l", "armv7", "armv8l"), value_bits=32,
-             cross_gcc="arm-linux-gnueabihf-gcc -marm"),
-    ArchInfo("PPC", "ppc", "power", "ppc.cat", ("ppc64le", "ppc64")),
-    ArchInfo("RISCV", "riscv", "riscv", "riscv.cat", ("riscv64",), cross_gcc="riscv64-linux-gnu-gcc"),
+             cross_gcc="arm-linux-gnueabihf-gcc -marm", isa="armv7"),
+    ArchInfo("PPC", "ppc", "power", "ppc.cat", ("ppc64le", "ppc64"), isa="power"),
+    ArchInfo("RISCV", "riscv", "riscv", "riscv.cat", ("riscv64",), cross_gcc="riscv64-linux-gnu-gcc", isa="riscv"),
     ArchInfo("LISA", "lisa", "lkmm"),
     ArchInfo("MIPS"),
     ArchInfo("BPF"),
@@ -52,6 +54,12 @@ def default_model(name: str) -> str | None:
     """The built-in model used for an architecture when none is named."""
     info = _BY_NAME.get(name)
     return info.default_model if info is not None else None
+
+
+def arch_isa(name: str) -> str | None:
+    """The ISA family of an architecture's assembly (None: no code generator)."""
+    info = _BY_NAME.get(name)
+    return info.isa if info is not None else None
 
 
 def default_model_archs(model: str) -> list[str]:

@@ -9,6 +9,7 @@ import click
 from weakmem.cli_options import error_line, model_options
 from weakmem.errors import LimitReached
 from weakmem.limits import memory_budget
+from weakmem.version import __version__
 
 # Subcommands that live in their own package, imported only when invoked (so
 # `weakmem run` does not pay for them): name -> "module:attribute" of a
@@ -39,7 +40,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="weakmem")
+@click.version_option(version=__version__, package_name="weakmem")
 def main() -> None:
     """weakmem: can this outcome happen?  Checks litmus tests against memory models."""
 

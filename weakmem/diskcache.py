@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from weakmem import __version__
+from weakmem.version import __version__
 
 T = TypeVar("T")
 

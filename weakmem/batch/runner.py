@@ -102,7 +102,7 @@ def _sha(data: bytes) -> str:
 def version_key() -> str:
     """weakmem's version and a hash of its own sources (an edited engine
     never reuses answers stored by another)."""
-    from weakmem import __version__
+    from weakmem.version import __version__
     h = hashlib.sha256()
     root = PKG_DIR
     for f in sorted(root.rglob("*")):

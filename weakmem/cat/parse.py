@@ -565,8 +565,3 @@ def parse_expr(text: str) -> A.Expr:
     if len(cf.instrs) != 1 or not isinstance(cf.instrs[0], A.ILet):
         raise CatError(f"not an expression: {text}", Pos("<expr>"))
     return cf.instrs[0].binds[0].e
-
-
-# parse_file (with its caches) lives in weakmem.cat.files, which loads this
-# module -- and Lark -- only when a file is not in the cache
-from .files import parse_file  # noqa: E402,F401

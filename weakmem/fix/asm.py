@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from weakmem.arch import arch_isa
 from weakmem.fix.menu import FULL
 from weakmem.fix.sites import Change, useful_tokens
 
@@ -23,7 +24,6 @@ FENCES = {
               ("fence r,rw", frozenset({"rr", "rw"})), ("fence rw,w", frozenset({"rw", "ww"})),
               ("fence.tso", frozenset({"rr", "rw", "ww"})), ("fence rw,rw", FULL)],
 }
-FENCES["AArch32"] = FENCES["ARM"]
 
 _FENCE_RE = re.compile(r"^(mfence|lfence|sfence|dmb|dsb|isb|sync|lwsync|hwsync|eieio|isync|fence)\b", re.I)
 # AArch64: plain LDR/STR of one register through a base register, and their ordered forms
@@ -37,7 +37,7 @@ def access_kind(arch: str, text: str) -> str:
     if not s or _FENCE_RE.match(s):
         return ""
     op = s.split()[0].lower()
-    if arch in ("X86", "X86_64"):
+    if arch_isa(arch) == "x86":
         if op.startswith("lea") or not re.search(r"[\[(]", s):
             return ""
         if op.startswith(("xchg", "lock", "xadd", "cmpxchg")):
@@ -56,7 +56,7 @@ def access_kind(arch: str, text: str) -> str:
         if op.startswith("st"):
             return "w"
         return ""
-    if arch in ("ARM", "AArch32"):
+    if arch == "ARM":
         return "r" if op.startswith("ldr") else "w" if op.startswith("str") else ""
     if arch == "PPC":
         if re.fullmatch(r"l(bz|hz|wz|d|wa|wa?z?)u?x?|l[bhwd]arx", op):

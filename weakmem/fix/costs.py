@@ -109,9 +109,6 @@ def _riscv(ins: str) -> int:
 
 
 WEIGHT = {"x86": _x86, "aarch64": _aarch64, "armv7": _armv7, "power": _power, "riscv": _riscv}
-# herd architecture names -> isa (assembly tests)
-ARCH_ISA = {"X86": "x86", "X86_64": "x86", "AArch64": "aarch64", "ARM": "armv7", "AArch32": "armv7",
-            "PPC": "power", "RISCV": "riscv"}
 
 
 def weight(isa: str, ins: str) -> int:

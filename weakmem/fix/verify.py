@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from weakmem.arch import arch_isa
 from weakmem.errors import Timeout, WeakmemError
-from weakmem.fix.costs import ARCH_ISA, code_cost
+from weakmem.fix.costs import code_cost
 from weakmem.litmus.parse import parse_litmus
 from weakmem.matrix import mappings as M
 from weakmem.matrix.core import compile_test, cond_vars, hard_limit
@@ -126,7 +127,7 @@ class Verifier:
         """Weight of the code for CPU `tid` (None when it does not compile)."""
         if self.arch != "C":
             test = self.parse(text)
-            isa = ARCH_ISA.get(test.arch, "")
+            isa = arch_isa(test.arch) or ""
             return sum(code_cost(isa, [i.text for i in th.code]) for th in test.threads)
         _, codes, _ = self.compile(text, tid)
         if codes is None:

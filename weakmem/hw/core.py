@@ -9,7 +9,8 @@ from pathlib import Path
 
 from weakmem.errors import LitmusError, Pos
 from weakmem.hw.check import ModelView, model_views
-from weakmem.hw.harness import HOST_MACHINES, Harness, Slot, build_harness
+from weakmem.hw.build import build_harness
+from weakmem.hw.harness import HOST_MACHINES, Harness, Slot
 from weakmem.hw.runner import HwError, Params, compile_harness, run_harness, write_harness
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
@@ -138,9 +139,10 @@ def run_hw(path: str, opts: HwOptions, on_progress=None, stop: threading.Event |
     if not host_runs(test.arch):
         if opts.emit_c:
             res.ran = False
-            from weakmem.hw.foreign import GCC_TARGETS
+            from weakmem.arch import arch_info
+            info = arch_info(test.arch)
             res.notes.append(f"{test.arch} assembly cannot run on this {platform.machine()} CPU: build the "
-                             f"harness on (or for) such a machine, e.g. `{GCC_TARGETS.get(test.arch, 'gcc')} "
+                             f"harness on (or for) such a machine, e.g. `{(info and info.cross_gcc) or 'gcc'} "
                              f"-O2 -pthread -o harness {res.emitted}`, then run `./harness -n 1000000 -herd` "
                              "(docs/hw.md)")
             return res

@@ -66,9 +66,6 @@ ISAS = {
                  frozenset({"x1", "x2", "x3", "x4", "x8"}), "return address, stack, global, thread and frame "
                  "registers"),
 }
-ISAS["AArch32"] = ISAS["ARM"]
-GCC_TARGETS = {"AArch64": "aarch64-linux-gnu-gcc", "ARM": "arm-linux-gnueabihf-gcc -marm",
-               "AArch32": "arm-linux-gnueabihf-gcc -marm", "RISCV": "riscv64-linux-gnu-gcc"}
 
 
 def build_foreign(test: A.Litmus, emit: bool = False) -> Harness:

@@ -1,6 +1,6 @@
 """Generate the C harness that runs one litmus test on this machine.
 
-    from weakmem.hw.harness import build_harness
+    from weakmem.hw.build import build_harness
     h = build_harness(test)          # test: a parsed weakmem.litmus.ast.Litmus
     h.source                          # the C file (readable, #line-mapped to the test)
     h.headers                         # {file name: text} it includes
@@ -22,20 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from weakmem.arch import ARCHS
 from weakmem.errors import LitmusError, Pos
 from weakmem.litmus import ast as A
 from weakmem.verdict import observed_terms, term_str
 
 INCLUDE_DIR = Path(__file__).parent / "include"
 
-# architectures whose assembly the harness can run on an x86-64 host
-X86_ARCHS = ("X86", "X86_64")
 # machine names (platform.machine()) of each architecture's CPUs
-HOST_MACHINES = {
-    "X86": ("x86_64", "amd64", "i386", "i686"), "X86_64": ("x86_64", "amd64"),
-    "AArch64": ("aarch64", "arm64"), "ARM": ("armv7l", "armv7", "armv8l"),
-    "PPC": ("ppc64le", "ppc64"), "RISCV": ("riscv64",),
-}
+HOST_MACHINES = {a.name: a.machines for a in ARCHS if a.machines}
 
 # storage type (for initial and final values) of declared C types
 INT_TYPES = {
@@ -359,24 +354,6 @@ class Builder:
         w("#define WM_RUNTIME_MAIN")
         w('#include "wm_runtime.h"')
         return "\n".join(L) + "\n"
-
-
-def build_harness(test: A.Litmus, foreign: bool = False) -> Harness:
-    """The harness for `test` (X86/X86_64 assembly or C).  Other CPUs'
-    assembly (weakmem.hw.foreign) only with `foreign`: to be emitted and
-    built on such a machine."""
-    if test.condition is None:
-        raise LitmusError("the test has no final condition", Pos(test.path))
-    if not test.threads:
-        raise LitmusError("the test has no threads", Pos(test.path))
-    if test.arch in X86_ARCHS:
-        from weakmem.hw.x86asm import build_x86
-        return build_x86(test)
-    if test.arch == "C":
-        from weakmem.hw.cthread import build_c
-        return build_c(test)
-    from weakmem.hw.foreign import build_foreign
-    return build_foreign(test, foreign)
 
 
 def finish(b: Builder, api: str, reg_fixups=None) -> Harness:

@@ -42,22 +42,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from weakmem.arch import arch_isa
+
 
 @dataclass(frozen=True)
 class Target:
     id: str          # file names, --target
     name: str        # the table's target column
-    arch: str        # herd architecture
-    isa: str         # code generator
+    arch: str        # herd architecture (weakmem.arch.ARCHS)
+
+    @property
+    def isa(self) -> str:
+        """The code generator: the architecture's ISA family."""
+        return arch_isa(self.arch) or ""
 
 
 TARGETS = [
-    Target("x86-64", "x86-64", "X86_64", "x86"),
-    Target("aarch64-llsc", "AArch64 LL/SC", "AArch64", "aarch64"),
-    Target("aarch64-lse", "AArch64 LSE", "AArch64", "aarch64"),
-    Target("armv7", "Armv7", "ARM", "armv7"),
-    Target("power", "POWER", "PPC", "power"),
-    Target("riscv", "RISC-V", "RISCV", "riscv"),
+    Target("x86-64", "x86-64", "X86_64"),
+    Target("aarch64-llsc", "AArch64 LL/SC", "AArch64"),
+    Target("aarch64-lse", "AArch64 LSE", "AArch64"),
+    Target("armv7", "Armv7", "ARM"),
+    Target("power", "POWER", "PPC"),
+    Target("riscv", "RISC-V", "RISCV"),
 ]
 TARGET_BY_ID = {t.id: t for t in TARGETS}
 

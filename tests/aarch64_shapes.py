@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from weakmem.semantics.asm_shapes import SHAPES
+from asm_shapes import SHAPES
 
 READS = ["ldr", "ldar", "ldapr", "ldxr", "swp", "swpa", "ldadd", "ldadda", "casa", "cas-fail"]
 WRITES = ["str", "stlr", "stxr", "swp", "swpl", "stadd", "staddl", "cas", "casl"]

@@ -16,8 +16,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
 
-from . import rel as R
-from .eval import ExecInput
+from weakmem.cat import rel as R
+from weakmem.cat.eval import ExecInput
 
 LOCK_SETS = ("LKR", "LKW", "UL", "LF", "RL", "RU")
 
