@@ -15,8 +15,8 @@ from weakmem.litmus import ast as A
 from weakmem.cat.eval import Outcome
 from weakmem.explore.executions import Execution
 # the condition readers (weakmem.litmus.cond), also importable from here
-from weakmem.litmus.cond import (CondError, holds, holds3, observed_terms, prop_terms, term_key,  # noqa: F401
-                                 term_loc, term_value, value_of)
+from weakmem.litmus.cond import (CondError, PropVisitor, holds, holds3, is_term, observed_terms,  # noqa: F401
+                                 prop_terms, term_key, term_loc, term_value, value_of)
 from weakmem.semantics.events import show_val
 
 State = tuple[tuple[str, str], ...]   # ((term, value), ...) in display order
@@ -32,31 +32,56 @@ def term_str(t: A.Term, arrays: dict[str, int] | None = None) -> str:
     return f"[{t.name}]"
 
 
-def prop_str(p, hexa: bool = False, prec: int = 0, arrays=None) -> str:
+class _HerdPrinter(PropVisitor):
     """herd7's re-printing of a proposition: `/\\` binds tighter than `\\/`,
-    which binds tighter than `=>`; parentheses only where needed."""
-    if isinstance(p, A.PTrue):
-        return "true"
-    if isinstance(p, A.PFalse):
-        return "false"
-    if isinstance(p, A.PAtom):
-        lhs = term_str(p.lhs, arrays)
-        if isinstance(p.rhs, (A.RegTerm, A.LocTerm)):
-            rhs = term_str(p.rhs, arrays)
-        else:
-            rhs = show_val(value_of(p.rhs), hexa)
-        return f"{lhs}={rhs}" if p.op == "=" else f"not ({lhs}={rhs})"
-    if isinstance(p, A.PNot):
-        return f"not ({prop_str(p.p, hexa, 0, arrays)})"
-    for cls, op, mine in ((A.PImplies, "=>", 1), (A.POr, "\\/", 2), (A.PAnd, "/\\", 3)):
-        if isinstance(p, cls):
-            s = f"{prop_str(p.a, hexa, mine, arrays)} {op} {prop_str(p.b, hexa, mine, arrays)}"
-            return f"({s})" if mine < prec else s
-    return "?"
+    which binds tighter than `=>`; parentheses only where needed.  Each
+    visit gives (text, binding level)."""
+    ATOM = 4
+
+    def __init__(self, hexa: bool, arrays):
+        self.hexa, self.arrays = hexa, arrays
+
+    def visit_PTrue(self, p):
+        return "true", self.ATOM
+
+    def visit_PFalse(self, p):
+        return "false", self.ATOM
+
+    def visit_PAtom(self, p):
+        lhs = term_str(p.lhs, self.arrays)
+        rhs = term_str(p.rhs, self.arrays) if is_term(p.rhs) else show_val(value_of(p.rhs), self.hexa)
+        return (f"{lhs}={rhs}" if p.op == "=" else f"not ({lhs}={rhs})"), self.ATOM
+
+    def visit_PNot(self, p):
+        return f"not ({self.visit(p.p)[0]})", self.ATOM
+
+    def _binary(self, p, op: str, level: int):
+        parts = []
+        for q in (p.a, p.b):
+            text, lv = self.visit(q)
+            parts.append(f"({text})" if lv < level else text)
+        return f"{parts[0]} {op} {parts[1]}", level
+
+    def visit_PImplies(self, p):
+        return self._binary(p, "=>", 1)
+
+    def visit_POr(self, p):
+        return self._binary(p, "\\/", 2)
+
+    def visit_PAnd(self, p):
+        return self._binary(p, "/\\", 3)
+
+    def generic_visit(self, p):
+        return "?", self.ATOM
+
+
+def prop_str(p, hexa: bool = False, arrays=None) -> str:
+    """herd7's spelling of a proposition."""
+    return _HerdPrinter(hexa, arrays).visit(p)[0]
 
 
 def condition_str(c: A.Condition, hexa: bool = False, arrays=None) -> str:
-    return f"{c.quantifier} ({prop_str(c.prop, hexa, 0, arrays)})"
+    return f"{c.quantifier} ({prop_str(c.prop, hexa, arrays)})"
 
 
 @dataclass

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from weakmem.litmus import ast as A
-from weakmem.litmus.cond import array_sizes
+from weakmem.litmus.cond import array_sizes, conjuncts, is_term
 from weakmem.semantics.events import show_val
 from weakmem.verdict import term_str, term_value
 
@@ -103,12 +103,6 @@ def explain(test: A.Litmus, lm, opts, xopts: Optional[ExplainOptions] = None) ->
     return ex
 
 
-def _atoms(p) -> list:
-    if isinstance(p, A.PAnd):
-        return _atoms(p.a) + _atoms(p.b)
-    return [p]
-
-
 def no_candidate_reason(test, obs: _Observer) -> str:
     """Why no candidate execution (before any model check) has the outcome:
     the first atom of the condition no candidate satisfies, else the
@@ -120,8 +114,8 @@ def no_candidate_reason(test, obs: _Observer) -> str:
         return "the program has no candidate execution at all"
     arrays = array_sizes(test)
     from weakmem.verdict import holds
-    for atom in _atoms(cond.prop):
-        if isinstance(atom, A.PAtom) and atom.op == "=" and not isinstance(atom.rhs, (A.RegTerm, A.LocTerm)):
+    for atom in conjuncts(cond.prop):
+        if isinstance(atom, A.PAtom) and atom.op == "=" and not is_term(atom.rhs):
             if any(holds(atom, regs, mem, arrays) for regs, mem in obs.candidates):
                 continue
             t = atom.lhs

@@ -33,6 +33,7 @@ LABELS_API = {"qemu": "QEMU", "linux": "Linux", "c11": "C11", "xen": "Xen"}
 from weakmem.matrix.ir import NotCompilable
 from weakmem.matrix.isa import ThreadCode, compile_thread
 from weakmem.matrix.lower import Lowerer
+from weakmem.litmus.cond import PropVisitor, is_term, prop_terms
 from weakmem.paths import MODELS_DIR
 from weakmem.run import ModelCache, Options, check_test
 
@@ -88,7 +89,10 @@ def _val(v) -> str:
     raise NotCompilable(f"value {v!r} in the condition")
 
 
-class CondPrinter:
+class CondPrinter(PropVisitor):
+    """A C test's condition spelled for the compiled test: each register by
+    the name the code generator gave it, every connective parenthesised."""
+
     def __init__(self, regmaps: dict[int, dict[str, str]]):
         self.regmaps = regmaps
 
@@ -104,44 +108,44 @@ class CondPrinter:
         return t.name
 
     def prop(self, p) -> str:
-        if isinstance(p, A.PTrue):
-            return "true"
-        if isinstance(p, A.PFalse):
-            return "false"
-        if isinstance(p, A.PAtom):
-            rhs = self.term(p.rhs) if isinstance(p.rhs, (A.RegTerm, A.LocTerm)) else _val(p.rhs)
-            return f"{self.term(p.lhs)}{'=' if p.op == '=' else '!='}{rhs}"
-        if isinstance(p, A.PNot):
-            return f"~({self.prop(p.p)})"
-        for cls, op in ((A.PAnd, "/\\"), (A.POr, "\\/"), (A.PImplies, "=>")):
-            if isinstance(p, cls):
-                return f"({self.prop(p.a)} {op} {self.prop(p.b)})"
+        return self.visit(p)
+
+    def visit_PTrue(self, p):
+        return "true"
+
+    def visit_PFalse(self, p):
+        return "false"
+
+    def visit_PAtom(self, p):
+        rhs = self.term(p.rhs) if is_term(p.rhs) else _val(p.rhs)
+        return f"{self.term(p.lhs)}{'=' if p.op == '=' else '!='}{rhs}"
+
+    def visit_PNot(self, p):
+        return f"~({self.visit(p.p)})"
+
+    def _binary(self, p, op: str) -> str:
+        return f"({self.visit(p.a)} {op} {self.visit(p.b)})"
+
+    def visit_PAnd(self, p):
+        return self._binary(p, "/\\")
+
+    def visit_POr(self, p):
+        return self._binary(p, "\\/")
+
+    def visit_PImplies(self, p):
+        return self._binary(p, "=>")
+
+    def generic_visit(self, p):
         raise NotCompilable(f"condition element {type(p).__name__}")
 
 
 def cond_vars(test: A.Litmus) -> dict[int, set[str]]:
+    """The registers, per thread, that the locations, filter and condition name."""
     out: dict[int, set[str]] = {}
-
-    def add(t):
+    cond = test.condition.prop if test.condition is not None else None
+    for t in list(test.locations) + prop_terms(test.filter) + prop_terms(cond):
         if isinstance(t, A.RegTerm):
             out.setdefault(t.tid, set()).add(t.reg)
-
-    def walk(p):
-        if isinstance(p, A.PAtom):
-            add(p.lhs)
-            add(p.rhs)
-        elif isinstance(p, A.PNot):
-            walk(p.p)
-        elif isinstance(p, (A.PAnd, A.POr, A.PImplies)):
-            walk(p.a)
-            walk(p.b)
-
-    for t in test.locations:
-        add(t)
-    if test.filter is not None:
-        walk(test.filter)
-    if test.condition is not None:
-        walk(test.condition.prop)
     return out
 
 

@@ -41,6 +41,7 @@ from typing import Callable, Iterable, Iterator
 from weakmem.errors import LitmusError, Pos, quote
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
+from weakmem.litmus.cond import atoms, is_term, map_atoms
 from weakmem.semantics.aarch64_decode import (BARRIER_OPTS, Ins, ORel, Reg, decode, reg_of)
 from weakmem.semantics.aarch64_values import (CodeLoc, ValError, add, logic, mask, need_int,
                                                normalize, s64, shift, show, sub, sxt, type_size, u64)
@@ -258,24 +259,13 @@ class AArch64Frontend(PathRunner[_Path]):
 
     def _terms(self) -> Iterator[A.Term]:
         yield from self.test.locations
-
-        def walk(p):
-            if isinstance(p, A.PAtom):
-                yield p.lhs
-                if isinstance(p.rhs, (A.RegTerm, A.LocTerm)):
-                    yield p.rhs
-            elif isinstance(p, A.PNot):
-                yield from walk(p.p)
-            elif isinstance(p, (A.PAnd, A.POr, A.PImplies)):
-                yield from walk(p.a)
-                yield from walk(p.b)
-            elif isinstance(p, A.PFault):
-                raise LitmusError("fault conditions are not supported", p.pos)
-
-        if self.test.condition is not None:
-            yield from walk(self.test.condition.prop)
-        if self.test.filter is not None:
-            yield from walk(self.test.filter)
+        for p in (self.test.condition.prop if self.test.condition is not None else None, self.test.filter):
+            for a in atoms(p):
+                if isinstance(a, A.PFault):
+                    raise LitmusError("fault conditions are not supported", a.pos)
+                yield a.lhs
+                if is_term(a.rhs):
+                    yield a.rhs
 
     def term_type(self, t: A.Term) -> str | None:
         if isinstance(t, A.RegTerm):
@@ -287,7 +277,7 @@ class AArch64Frontend(PathRunner[_Path]):
         """Constants compared with a typed term are read as values of that
         type (herd7: `u[0]=4294967295` holds for an int32_t u[0] of -1);
         code labels become code addresses."""
-        def norm(p):
+        def atom(p):
             if isinstance(p, A.PAtom):
                 rhs = p.rhs
                 if isinstance(rhs, A.IntVal):
@@ -299,12 +289,10 @@ class AArch64Frontend(PathRunner[_Path]):
                         return dataclasses.replace(p, rhs=A.IntVal(TypedLit(nv, s64(rhs.value))))
                 elif isinstance(rhs, A.LabelVal):
                     return dataclasses.replace(p, rhs=self._code_loc(rhs.tid, rhs.label, p.pos))
-                return p
-            if isinstance(p, A.PNot):
-                return A.PNot(norm(p.p))
-            if isinstance(p, (A.PAnd, A.POr, A.PImplies)):
-                return type(p)(norm(p.a), norm(p.b))
             return p
+
+        def norm(p):
+            return map_atoms(p, atom)
 
         if self.test.condition is not None:
             c = self.test.condition

@@ -32,6 +32,7 @@ from typing import Callable, Iterable, Iterator
 from weakmem.errors import LitmusError, Pos, quote
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import LabelVal, SymVal
+from weakmem.litmus.cond import is_term, map_atoms
 from weakmem.semantics.runner import C_TYPES, DEFAULT_C_TYPE, PathRunner, PathState, assemble, init_value, over_unroll
 from weakmem.semantics.trace import PEvent, Trace
 from weakmem.semantics.values import ValueError_, binop
@@ -352,25 +353,21 @@ class AsmFrontend(PathRunner[St]):
             return self.loc_types.get(t.name)
         return None
 
+    def _norm_atom(self, p):
+        if not isinstance(p, A.PAtom):
+            return p
+        lhs = self._norm_term(p.lhs)
+        rhs = p.rhs
+        if is_term(rhs):
+            rhs = self._norm_term(rhs)
+        elif isinstance(rhs, A.IntVal):
+            rhs = A.IntVal(norm_typed(rhs.value, self._term_type(lhs)))
+        if lhs is p.lhs and rhs == p.rhs:
+            return p
+        return A.PAtom(lhs, p.op, rhs, p.pos)
+
     def _norm_prop(self, p):
-        if isinstance(p, A.PAtom):
-            lhs = self._norm_term(p.lhs)
-            rhs = p.rhs
-            if isinstance(rhs, (A.RegTerm, A.LocTerm)):
-                rhs = self._norm_term(rhs)
-            elif isinstance(rhs, A.IntVal):
-                rhs = A.IntVal(norm_typed(rhs.value, self._term_type(lhs)))
-            if lhs is p.lhs and rhs == p.rhs:
-                return p
-            return A.PAtom(lhs, p.op, rhs, p.pos)
-        if isinstance(p, A.PNot):
-            q = self._norm_prop(p.p)
-            return p if q is p.p else A.PNot(q)
-        for cls in (A.PAnd, A.POr, A.PImplies):
-            if isinstance(p, cls):
-                a, b = self._norm_prop(p.a), self._norm_prop(p.b)
-                return p if (a is p.a and b is p.b) else cls(a, b)
-        return p
+        return map_atoms(p, self._norm_atom)
 
     def _normalize_test(self) -> None:
         """Spell registers in the condition as herd7 does (canonical names,

@@ -30,6 +30,7 @@ from typing import Callable
 from weakmem.errors import LitmusError, Pos, quote
 from weakmem.litmus import ast as A
 from weakmem.litmus.ast import SymVal
+from weakmem.litmus.cond import map_terms
 from weakmem.semantics.events import Val
 from weakmem.semantics.frontends import Frontend
 from weakmem.semantics.runner import C_TYPES, PathRunner, PathState, assemble, init_value, over_unroll
@@ -92,18 +93,7 @@ def _canon_term(t, arch):
 
 
 def _canon_prop(p, arch):
-    if p is None:
-        return None
-    if isinstance(p, A.PAtom):
-        rhs = p.rhs
-        if isinstance(rhs, (A.RegTerm, A.LocTerm)):
-            rhs = _canon_term(rhs, arch)
-        return replace(p, lhs=_canon_term(p.lhs, arch), rhs=rhs)
-    if isinstance(p, A.PNot):
-        return replace(p, p=_canon_prop(p.p, arch))
-    if isinstance(p, (A.PAnd, A.POr, A.PImplies)):
-        return replace(p, a=_canon_prop(p.a, arch), b=_canon_prop(p.b, arch))
-    return p
+    return map_terms(p, lambda t: _canon_term(t, arch))
 
 
 def canonicalize_test(test: A.Litmus) -> None:
