@@ -299,21 +299,3 @@ XEN: dict[str, Api] = {
 }
 
 TABLES = {"qemu": QEMU, "linux": LINUX, "c11": C11, "xen": XEN}
-
-# Names that decide the dialect when the test does not say (scores in
-# weakmem.matrix.dialect).  Names shared by several dialects (smp_mb, barrier,
-# smp_rmb, smp_wmb, xchg...) decide nothing.
-DISTINCTIVE = {
-    "qemu": {n for n in QEMU if n.startswith("qatomic_")} | {
-        "smp_mb__before_rmw", "smp_mb__after_rmw", "smp_mb_acquire", "smp_mb_release",
-        "smp_read_barrier_depends", "signal_barrier", "atomic_mb_read", "atomic_mb_set",
-        "atomic_rcu_read", "atomic_rcu_set"},
-    "linux": {"READ_ONCE", "WRITE_ONCE", "smp_load_acquire", "smp_store_release", "smp_store_mb",
-              "rcu_dereference", "rcu_assign_pointer", "rcu_read_lock", "rcu_read_unlock",
-              "smp_mb__before_atomic", "smp_mb__after_atomic", "spin_lock", "spin_unlock",
-              "synchronize_rcu"} | {n for n in LINUX if n.endswith(("_relaxed", "_acquire", "_release"))},
-    "c11": {n for n in C11 if n.endswith("_explicit") or n.startswith("__atomic")} | {
-        "atomic_thread_fence", "atomic_signal_fence", "atomic_load", "atomic_store", "atomic_exchange",
-        "atomic_compare_exchange_strong", "atomic_compare_exchange_weak"},
-    "xen": {"read_atomic", "write_atomic", "ACCESS_ONCE"},
-}
