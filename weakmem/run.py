@@ -46,6 +46,15 @@ def deciding(test: A.Litmus):
 
 
 
+def read_test(test: A.Litmus, lm: LoadedModel, opts: Options) -> A.Litmus:
+    """The test as its front-end reads it (registers under their canonical
+    names, constants at the type of what they are compared with): what a
+    result's states and an execution's registers speak of.  A consumer that
+    reads the condition next to the executions (weakmem.explain) checks this
+    test; checking it again reads it the same way."""
+    return frontend_for(test, lm.macros, opts.unroll).test
+
+
 def check_test(test: A.Litmus, lm: LoadedModel, opts: Options, observe=None) -> TestResult:
     """Parse tree -> front-end traces -> executions -> model -> verdict,
     within the options' time and memory limits (a test that runs out of
@@ -155,6 +164,7 @@ def _check_test(test: A.Litmus, lm: LoadedModel, opts: Options, observe=None) ->
     space = None
     try:
         fe = frontend_for(test, lm.macros, opts.unroll)
+        test = fe.test                               # canonical registers, typed constants
         checked = fe.check_annotations(lm.model)    # per instruction (LISA), else per event below
         check_trace = None if checked else annotation_checker(lm.model, test.path)
         cache = EvalCache()
@@ -165,7 +175,6 @@ def _check_test(test: A.Litmus, lm: LoadedModel, opts: Options, observe=None) ->
             res.verdict_only = True
         space = Exploration(test, fe, optace=opts.optace, deadline=deadline, check_trace=check_trace,
                             refuter=refuter, cache=cache, want=want, want_regs=want_regs, share=opts.share)
-        # assembly front-ends spell the condition as herd7 does (canonical registers, typed constants)
         res.condition_text = condition_str(test.condition, lm.hexa, space.arrays)
         collect = Collector(res, test, space.arrays, lm.hexa)
         for ex, out in judge(lm.model, space, deadline.check, explain=observe is not None, cache=cache,

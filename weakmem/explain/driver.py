@@ -76,9 +76,10 @@ def explain(test: A.Litmus, lm, opts, xopts: Optional[ExplainOptions] = None) ->
     """Check `test` under `lm` (weakmem.run.LoadedModel, Options) and explain
     the outcome its condition describes: the groups of rejected executions
     with it (by failing check) and a cycle for each, or a witness."""
-    from weakmem.run import check_test
+    from weakmem.run import check_test, read_test
 
     xopts = xopts or ExplainOptions()
+    test = read_test(test, lm, opts)        # the condition as the executions' registers spell it
     obs = _Observer(test, xopts.show)
     res = check_test(test, lm, opts, observe=obs)
     v = res.verdict

@@ -82,7 +82,8 @@ def init_values(test: A.Litmus) -> dict[SymVal, object]:
 
 
 class Exploration:
-    """The candidate executions of `test` as run by `frontend`.
+    """The candidate executions of `test` as run by `frontend` (`test` is
+    the front-end's reading of the test, `frontend.test`).
 
     Iterating yields each `Execution` once; `candidates` counts the (rf,
     final write) choices made so far, including those the filter drops.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from weakmem.errors import WeakmemError
 from weakmem.litmus import ast as A
 from weakmem.litmus.parse import parse_litmus
-from weakmem.run import ModelCache, Options, check_test
+from weakmem.run import ModelCache, Options, check_test, read_test
 from weakmem.verdict import prop_terms, term_str
 
 State = tuple[tuple[str, str], ...]
@@ -104,9 +104,11 @@ def cpu_view_of_c(path: str, test: A.Litmus, timeout: float | None) -> ModelView
         res = check_test(compiled, lm, opts)
     except WeakmemError as e:
         return ModelView(lm.name, "cpu", error=e.msg)
-    # the compiled condition has the test's shape; its terms, in order, are the test's renamed
+    # the compiled condition has the test's shape; its terms (canonical register
+    # names, as in the result's states), in order, are the test's renamed
+    canonical = read_test(compiled, lm, opts)
     rename: dict[str, str] = {}
-    for a, b in zip(prop_terms(compiled.condition.prop), prop_terms(test.condition.prop)):
+    for a, b in zip(prop_terms(canonical.condition.prop), prop_terms(test.condition.prop)):
         rename[term_str(a)] = term_str(b)
     note = f"compiled for x86-64 as weakmem matrix does ({row.instructions})"
     return _view(res, "cpu", lm.name, rename, note)

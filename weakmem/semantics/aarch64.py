@@ -294,11 +294,9 @@ class AArch64Frontend(PathRunner[_Path]):
         def norm(p):
             return map_atoms(p, atom)
 
-        if self.test.condition is not None:
-            c = self.test.condition
-            self.test.condition = dataclasses.replace(c, prop=norm(c.prop))
-        if self.test.filter is not None:
-            self.test.filter = norm(self.test.filter)
+        c = self.test.condition
+        self.test = dataclasses.replace(self.test, condition=None if c is None else dataclasses.replace(c, prop=norm(c.prop)),
+                                        filter=norm(self.test.filter))
 
     def _init_memory(self) -> dict:
         """Initial value of every memory cell named in the init block."""

@@ -25,6 +25,7 @@ Conventions follow herd7's instruction semantics:
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -293,7 +294,7 @@ class AsmFrontend(PathRunner[St]):
             else:
                 new_init.append(it)
         if changed:
-            self.test.init = new_init
+            self.test = dataclasses.replace(self.test, init=new_init)
 
     def _cell_value(self, v, ctype):
         if isinstance(v, A.IntVal):
@@ -375,13 +376,13 @@ class AsmFrontend(PathRunner[St]):
         register or location they are compared with (ARM: 0xBEEF0000 is
         -1091633152 in an `int` register)."""
         t = self.test
-        if t.condition is not None:
-            prop = self._norm_prop(t.condition.prop)
-            if prop is not t.condition.prop:
-                t.condition = A.Condition(t.condition.quantifier, prop, t.condition.text)
-        if t.filter is not None:
-            t.filter = self._norm_prop(t.filter)
-        t.locations = [self._norm_term(x) for x in t.locations]
+        cond = t.condition
+        if cond is not None:
+            prop = self._norm_prop(cond.prop)
+            if prop is not cond.prop:
+                cond = A.Condition(cond.quantifier, prop, cond.text)
+        self.test = dataclasses.replace(t, condition=cond, filter=self._norm_prop(t.filter),
+                                        locations=[self._norm_term(x) for x in t.locations])
 
     # ------------------------------------------------------------------ values
     def word(self, v):

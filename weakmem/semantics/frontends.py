@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from weakmem.arch import arch_info
 from weakmem.errors import LitmusError, Pos
-from weakmem.litmus.ast import SymVal
+from weakmem.litmus.ast import Litmus, SymVal
 from weakmem.semantics.events import Val
 from weakmem.semantics.trace import Trace
 
@@ -20,11 +20,15 @@ from weakmem.semantics.trace import Trace
 class Frontend:
     """What explore needs from an architecture.
 
+    test        the test as this front-end reads it: registers under their
+                canonical names, constants at the type of what they are
+                compared with (a new Litmus: the parsed one is left as it is)
     shared      names of the shared memory locations
     traces()    every trace of one thread, its reads drawing values from
                 domain(loc) (all_branches: follow both sides of every branch,
                 used while value domains are computed)
     The hooks have no-op defaults."""
+    test: Litmus
     shared: set[str]
 
     def traces(self, tid: int, domain: Callable[[SymVal], Iterable[Val]], all_branches: bool = False) -> list[Trace]:

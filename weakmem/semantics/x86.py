@@ -96,16 +96,18 @@ def _canon_prop(p, arch):
     return map_terms(p, lambda t: _canon_term(t, arch))
 
 
-def canonicalize_test(test: A.Litmus) -> None:
-    """Rename the registers of the init block, locations, filter and
-    condition to the names the front-end and herd7's output use."""
+def canonicalize_test(test: A.Litmus) -> A.Litmus:
+    """`test` with the registers of the init block, locations, filter and
+    condition renamed to the names the front-end and herd7's output use
+    (a new test: `test` is left as it is)."""
     arch = test.arch
-    test.init = [replace(it, target=_canon_term(it.target, arch)) if isinstance(it.target, A.RegTerm) else it
-                 for it in test.init]
-    test.locations = [_canon_term(t, arch) for t in test.locations]
-    test.filter = _canon_prop(test.filter, arch)
-    if test.condition is not None:
-        test.condition = replace(test.condition, prop=_canon_prop(test.condition.prop, arch))
+    c = test.condition
+    return replace(test,
+                   init=[replace(it, target=_canon_term(it.target, arch)) if isinstance(it.target, A.RegTerm) else it
+                         for it in test.init],
+                   locations=[_canon_term(t, arch) for t in test.locations],
+                   filter=_canon_prop(test.filter, arch),
+                   condition=None if c is None else replace(c, prop=_canon_prop(c.prop, arch)))
 
 
 # --------------------------------------------------------------------------
@@ -117,7 +119,7 @@ class X86Frontend(PathRunner[_State]):
     """Turns the X86 / X86_64 threads of a test into traces."""
 
     def __init__(self, test: A.Litmus, macros=None, unroll: int = 2, max_traces: int = 200000):
-        self.test = test
+        self.test = test = canonicalize_test(test)
         self.arch = test.arch
         self.is64 = test.arch == "X86_64"
         self.full = 64 if self.is64 else 32
@@ -125,7 +127,6 @@ class X86Frontend(PathRunner[_State]):
         self.max_traces = max_traces
         self.all_branches = False
         self.file = test.path
-        canonicalize_test(test)
         self.shared: set[str] = set()
         self.elem_size: dict[str, int] = {}
         self.array_len: dict[str, int] = {}
