@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from weakmem.arch import default_model
 from weakmem.errors import WeakmemError
 from weakmem.litmus import ast as A
 from weakmem.litmus.parse import parse_litmus
@@ -92,10 +93,10 @@ def cpu_view_of_c(path: str, test: A.Litmus, timeout: float | None) -> ModelView
     try:
         mx = build_matrix(path, targets=["x86-64"], languages=False, timeout=timeout)
     except WeakmemError as e:
-        return ModelView("x86-tso", "cpu", error=e.msg)
+        return ModelView(default_model("X86_64") or "?", "cpu", error=e.msg)
     row = mx.rows[0]
     if not row.text or row.verdict not in ("Always", "Sometimes", "Never"):
-        return ModelView(row.model or "x86-tso", "cpu", error=f"{row.verdict}: {row.reason}".strip(": "))
+        return ModelView(row.model or default_model("X86_64") or "?", "cpu", error=f"{row.verdict}: {row.reason}".strip(": "))
     compiled = parse_litmus(f"<{test.name} for x86-64>", row.text)
     cache = ModelCache()
     opts = Options(timeout=timeout)
