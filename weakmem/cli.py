@@ -9,6 +9,7 @@ import click
 from weakmem.cli_options import error_line, model_options
 from weakmem.errors import LimitReached
 from weakmem.limits import memory_budget
+from weakmem.report import REPORTERS
 from weakmem.version import __version__
 
 # Subcommands that live in their own package, imported only when invoked (so
@@ -47,7 +48,7 @@ def main() -> None:
 
 @main.command()
 @model_options
-@click.option("--format", "fmt", type=click.Choice(["text", "herd", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(REPORTERS)), default="text", show_default=True)
 @click.option("--memory", type=float, default=None, metavar="MB", callback=memory_budget,
               help="per-test memory budget in MiB (default: half the RAM, at most 4096)")
 @click.option("--explain", is_flag=True,
@@ -64,9 +65,7 @@ def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, e
         files) -> None:
     """Check litmus FILES and print each verdict and its final states."""
     from weakmem.litmus.parse import parse_litmus
-    from weakmem.report.herd import herd_block
-    from weakmem.report.jsonout import json_line
-    from weakmem.report.text import text_report
+    from weakmem.report import reporter
     from weakmem import limits
     from weakmem.run import ModelCache, Options, check_test, limit_result
 
@@ -97,20 +96,15 @@ def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, e
             failures += 1
             click.echo(error_line(f, e), err=True)
             continue
-        if fmt == "herd":
-            click.echo(herd_block(res))
-        elif fmt == "json":
-            if why is not None:
-                import json
+        if fmt == "json" and why is not None:
+            import json
 
-                from weakmem.explain.render import to_json
-                from weakmem.report.jsonout import json_obj
-                click.echo(json.dumps({**json_obj(res), "explanation": to_json(why)}))
-            else:
-                click.echo(json_line(res))
+            from weakmem.explain.render import to_json
+            from weakmem.report.jsonout import json_obj
+            click.echo(json.dumps({**json_obj(res), "explanation": to_json(why)}))
         else:
-            text = text_report(res)
-            if why is not None:
+            text = reporter(fmt)(res)
+            if fmt == "text" and why is not None:
                 from weakmem.explain.render import render_text
                 text += render_text(why)
             click.echo(text)

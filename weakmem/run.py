@@ -34,7 +34,7 @@ def deciding(test: A.Litmus):
     (None: cannot tell yet)."""
     prop = test.condition.prop
     arrays = array_sizes(test)
-    need = test.condition.quantifier != "forall"     # the value of P sought
+    need = test.condition.quantifier != A.Quantifier.FORALL     # the value of P sought
 
     def want(regs, mem) -> bool:
         return holds(prop, regs, mem, arrays) == need

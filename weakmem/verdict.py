@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from weakmem.errors import LitmusError, Pos
 from weakmem.litmus import ast as A
+from weakmem.litmus.ast import Quantifier
 from weakmem.cat.eval import Outcome
 from weakmem.explore.executions import Execution
 # the condition readers (weakmem.litmus.cond), also importable from here
@@ -20,6 +21,9 @@ from weakmem.litmus.cond import (CondError, PropVisitor, holds, holds3, is_term,
 from weakmem.semantics.events import show_val
 
 State = tuple[tuple[str, str], ...]   # ((term, value), ...) in display order
+
+# herd7's name for each kind of test
+KINDS = {Quantifier.EXISTS: "Allowed", Quantifier.NOT_EXISTS: "Forbidden", Quantifier.FORALL: "Required"}
 
 
 def term_str(t: A.Term, arrays: dict[str, int] | None = None) -> str:
@@ -86,7 +90,7 @@ def condition_str(c: A.Condition, hexa: bool = False, arrays=None) -> str:
 
 @dataclass
 class Verdict:
-    quantifier: str
+    quantifier: Quantifier
     pos: int
     neg: int
 
@@ -100,15 +104,15 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
-        if self.quantifier == "exists":
+        if self.quantifier == Quantifier.EXISTS:
             return self.pos > 0
-        if self.quantifier == "~exists":
+        if self.quantifier == Quantifier.NOT_EXISTS:
             return self.pos == 0
         return self.neg == 0
 
     @property
     def kind(self) -> str:
-        return {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}[self.quantifier]
+        return KINDS[Quantifier(self.quantifier)]
 
 
 @dataclass
@@ -141,7 +145,7 @@ class TestResult:
     name: str
     path: str
     model: str
-    quantifier: str = "exists"
+    quantifier: Quantifier = Quantifier.EXISTS
     condition_text: str = ""
     states: dict[State, int] = field(default_factory=dict)   # state -> number of executions
     pos: int = 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from weakmem.arch import arch_isa
 from weakmem.errors import Timeout, WeakmemError
 from weakmem.fix.costs import code_cost
+from weakmem.litmus.ast import Quantifier
 from weakmem.litmus.parse import parse_litmus
 from weakmem.matrix import mappings as M
 from weakmem.matrix.core import compile_test, cond_vars, hard_limit
@@ -120,7 +121,7 @@ class Verifier:
             return Outcome(False, "Error", "test too deeply nested to analyse")
         if res.undetermined:
             return Outcome(False, "Undetermined", res.undetermined)
-        ok = res.neg == 0 if res.quantifier == "forall" else res.pos == 0
+        ok = res.neg == 0 if res.quantifier == Quantifier.FORALL else res.pos == 0
         return Outcome(ok, res.verdict.observation)
 
     def cost(self, text: str, tid: str) -> int | None:

@@ -226,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: note: {n}", file=sys.stderr)
 
     from weakmem.errors import WeakmemError
+    from weakmem.litmus.ast import Quantifier
     from weakmem.litmus.parse import parse_litmus
     from weakmem.report.herd import herd_block
     from weakmem.run import ModelCache, Options, check_test
@@ -249,8 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             if a.exit_on_error:
                 return 1
             continue
-        quant = getattr(res, "quantifier", "exists")
-        if a.speedcheck != "false" and quant == "exists" and not res.undetermined:
+        if a.speedcheck != "false" and res.quantifier == Quantifier.EXISTS and not res.undetermined:
             print(speedcheck_block(res))
         else:
             print(herd_block(res))

@@ -7,6 +7,7 @@ file:line:col.  All dataclasses are frozen except where noted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Union
 
 from weakmem.errors import Pos
@@ -137,10 +138,17 @@ class PFault:
 Prop = Union[PTrue, PFalse, PAtom, PNot, PAnd, POr, PImplies, PFault]
 
 
+class Quantifier(StrEnum):
+    """A final condition's quantifier, spelled as in the test (a str)."""
+    EXISTS = "exists"
+    NOT_EXISTS = "~exists"
+    FORALL = "forall"
+
+
 @dataclass(frozen=True)
 class Condition:
     """`exists P`, `~exists P` or `forall P`."""
-    quantifier: str  # 'exists' | '~exists' | 'forall'
+    quantifier: Quantifier
     prop: Prop
     text: str = ""   # source text, for messages
 

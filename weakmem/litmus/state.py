@@ -47,6 +47,7 @@ from weakmem.litmus.ast import (
     POr,
     Prop,
     PTrue,
+    Quantifier,
     RegTerm,
     SymVal,
     Term,
@@ -60,7 +61,7 @@ _PROCREG = re.compile(r"(P?)([0-9]+)\s*:\s*(\S+)")
 class Constraint:
     locations: list[Term] = field(default_factory=list)
     filter: Prop | None = None
-    quantifier: str | None = None      # None: no final condition
+    quantifier: Quantifier | None = None   # None: no final condition
     prop: Prop | None = None
     qpos: Pos | None = None            # position of the quantifier
     qoffset: int | None = None         # offset of the quantifier in the parsed text
@@ -246,16 +247,16 @@ class StateTransformer(PosTransformer):
         return ("filter", c[1])
 
     def q_exists(self, meta, c):
-        return ("exists", (c[1], meta))
+        return (Quantifier.EXISTS, (c[1], meta))
 
     def q_forall(self, meta, c):
-        return ("forall", (c[1], meta))
+        return (Quantifier.FORALL, (c[1], meta))
 
     def q_notexists(self, meta, c):
-        return ("~exists", (c[1], meta))
+        return (Quantifier.NOT_EXISTS, (c[1], meta))
 
     def q_notexists2(self, meta, c):
-        return ("~exists", (c[2], meta))
+        return (Quantifier.NOT_EXISTS, (c[2], meta))
 
     def p_implies(self, meta, c):
         return PImplies(c[0], c[2])
@@ -385,7 +386,7 @@ def parse_constraint(text: str, file: str, line: int = 1, col: int = 1) -> Const
 def make_condition(k: Constraint, text: str) -> Condition:
     """The final Condition, with its (whitespace-normalised) source text."""
     if k.quantifier is None:
-        return Condition("forall", PTrue(), "forall (true)")
+        return Condition(Quantifier.FORALL, PTrue(), "forall (true)")
     src = text[k.qoffset:] if k.qoffset is not None else ""
     src = " ".join(src.split()).rstrip()
     if src.endswith(";"):

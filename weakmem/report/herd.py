@@ -1,6 +1,8 @@
 """herd7's output block, line for line (other tools parse it)."""
 from __future__ import annotations
 
+from weakmem.cat.eval import UNDEF_FLAG
+from weakmem.litmus.ast import Quantifier
 from weakmem.verdict import TestResult
 
 
@@ -16,12 +18,12 @@ def herd_block(r: TestResult) -> str:
     lines.extend(states)
     if r.undetermined:
         lines.append(f"Undetermined: {r.undetermined}")
-    elif "*undef*" in r.flags:
+    elif UNDEF_FLAG in r.flags:
         lines.append("Undef")
     else:
         lines.append("Ok" if v.ok else "No")
     lines.append("Witnesses")
-    if r.quantifier == "~exists":     # herd7 swaps the counts on this line only
+    if r.quantifier == Quantifier.NOT_EXISTS:     # herd7 swaps the counts on this line only
         lines.append(f"Positive: {r.neg} Negative: {r.pos}")
     else:
         lines.append(f"Positive: {r.pos} Negative: {r.neg}")

@@ -1,6 +1,7 @@
 """The default, short and readable report."""
 from __future__ import annotations
 
+from weakmem.litmus.ast import Quantifier
 from weakmem.verdict import TestResult
 
 
@@ -31,7 +32,7 @@ def _verdict_only(r: TestResult) -> str:
     the condition, so only whether one exists is known."""
     if r.undetermined:
         head = f"{r.name}: UNDETERMINED ({r.undetermined}) under {r.model}"
-    elif r.quantifier == "forall":
+    elif r.quantifier == Quantifier.FORALL:
         head = (f"{r.name}: No — the condition can fail under {r.model}" if r.neg else
                 f"{r.name}: Always — the condition always holds under {r.model}")
     else:
