@@ -9,7 +9,7 @@ import click
 from weakmem.cli_options import error_line, model_options
 from weakmem.errors import LimitReached
 from weakmem.limits import memory_budget
-from weakmem.report import REPORTERS
+from weakmem.report import formats
 from weakmem.version import __version__
 
 # Subcommands that live in their own package, imported only when invoked (so
@@ -48,7 +48,7 @@ def main() -> None:
 
 @main.command()
 @model_options
-@click.option("--format", "fmt", type=click.Choice(list(REPORTERS)), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats("result")), default="text", show_default=True)
 @click.option("--memory", type=float, default=None, metavar="MB", callback=memory_budget,
               help="per-test memory budget in MiB (default: half the RAM, at most 4096)")
 @click.option("--explain", is_flag=True,

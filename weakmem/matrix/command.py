@@ -10,6 +10,7 @@ import click
 from weakmem.cli_options import user_errors
 from weakmem.limits import positive_seconds
 from weakmem.matrix.mappings import TARGETS
+from weakmem.report import formats, reporter
 
 TARGET_IDS = tuple(t.id for t in TARGETS)
 
@@ -17,7 +18,7 @@ TARGET_IDS = tuple(t.id for t in TARGETS)
 @click.command("matrix")
 @click.option("--emit", "emit_dir", metavar="DIR", type=click.Path(file_okay=False),
               help="write the generated assembly litmus tests (one per target) to DIR")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats("matrix")), default="text", show_default=True)
 @click.option("--dialect", type=click.Choice(["qemu", "linux", "c11", "xen"]),
               help="the API the test is written in (default: detected from the names it calls)")
 @click.option("--target", "targets", multiple=True, type=click.Choice(TARGET_IDS), metavar="ID",
@@ -42,10 +43,20 @@ def matrix(emit_dir, fmt, dialect, targets, no_languages, timeout, unroll, file)
     with user_errors(file):
         m = build_matrix(file, dialect=dialect, targets=list(targets) or None, timeout=timeout,
                          unroll=unroll, emit_dir=emit_dir, languages=not no_languages)
-    if fmt == "json":
-        click.echo(json.dumps([r.as_json() for r in m.rows], indent=1))
-        return
-    render_table(m)
+    click.echo(reporter(fmt, "matrix")(m).rstrip("\n"))
+
+
+def matrix_json(m) -> str:
+    return json.dumps([r.as_json() for r in m.rows], indent=1)
+
+
+def matrix_text(m) -> str:
+    """The table (rich), as the terminal shows it when the output is one."""
+    import io
+    import shutil
+    buf = io.StringIO()
+    render_table(m, buf, tty=sys.stdout.isatty(), width=shutil.get_terminal_size().columns)
+    return buf.getvalue()
 
 
 def verdict_cell(row) -> str:
@@ -54,14 +65,15 @@ def verdict_cell(row) -> str:
     return f"{row.verdict}: {row.reason}" if row.reason else row.verdict
 
 
-def render_table(m, file=None) -> None:
+def render_table(m, file=None, tty: bool | None = None, width: int | None = None) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     out = file or sys.stdout
-    console = Console(file=out, width=None if out.isatty() else 200, soft_wrap=False,
-                      highlight=False)
+    tty = out.isatty() if tty is None else tty
+    console = Console(file=out, width=width if tty else 200, soft_wrap=False, highlight=False,
+                      force_terminal=tty or None)
     title = escape(f"{m.name} ({m.dialect} API)    {m.condition}")
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("target", no_wrap=True)

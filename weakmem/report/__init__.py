@@ -1,20 +1,33 @@
 """Reports: herd7's text block, JSON, and a short human-readable summary.
 
-`REPORTERS` names every output format of a TestResult (`--format`): the
-function that renders it, as "module:function", imported on first use."""
+`REPORTERS` is the one table of output formats (`--format`): for each kind
+of result, each format's function (result -> text), named as
+"module:function" and imported on first use.  `weakmem run` reports a
+TestResult ("result"), `weakmem matrix` a Matrix ("matrix")."""
 from __future__ import annotations
 
 import importlib
 from typing import Callable
 
-REPORTERS = {
-    "text": "weakmem.report.text:text_report",
-    "herd": "weakmem.report.herd:herd_block",
-    "json": "weakmem.report.jsonout:json_line",
+REPORTERS: dict[str, dict[str, str]] = {
+    "result": {
+        "text": "weakmem.report.text:text_report",
+        "herd": "weakmem.report.herd:herd_block",
+        "json": "weakmem.report.jsonout:json_line",
+    },
+    "matrix": {
+        "text": "weakmem.matrix.command:matrix_text",
+        "json": "weakmem.matrix.command:matrix_json",
+    },
 }
 
 
-def reporter(fmt: str) -> Callable:
-    """The function rendering a TestResult in format `fmt`."""
-    module, _, name = REPORTERS[fmt].partition(":")
+def formats(kind: str = "result") -> list[str]:
+    """The formats a kind of result can be written in (the first is the default)."""
+    return list(REPORTERS[kind])
+
+
+def reporter(fmt: str, kind: str = "result") -> Callable[[object], str]:
+    """The function rendering a result of `kind` in format `fmt`."""
+    module, _, name = REPORTERS[kind][fmt].partition(":")
     return getattr(importlib.import_module(module), name)
