@@ -218,34 +218,33 @@ def _exec_local(steps: list[C.Step], vals: list, loc: dict, flags: list,
     """Run a procedure / forall body; returns the failing check's name."""
     for st in steps:
         try:
-            k = st.kind
-            if k == C.LET:
+            if isinstance(st, C.SLocalLet):
                 loc = dict(loc)
-                for names, is_tuple, code in st.binds:   # type: ignore[attr-defined]
+                for names, is_tuple, code in st.binds:
                     C.bind_pattern(loc, names, is_tuple, code(vals, loc))
-            elif k == C.CHECK:
-                f = _exec_check(st, vals, loc, flags, rec)  # type: ignore[arg-type]
+            elif isinstance(st, C.SCheck):
+                f = _exec_check(st, vals, loc, flags, rec)
                 if f is not None:
                     return f
-            elif k == C.REC:
+            elif isinstance(st, C.SRec):
                 loc = dict(loc)
-                C.local_rec(vals, loc, st.funs, st.fixs, st.pos)  # type: ignore[attr-defined]
-                if st.when is not None:                          # type: ignore[attr-defined]
-                    f = _exec_check(st.when, vals, loc, flags, rec)  # type: ignore[attr-defined]
+                C.local_rec(vals, loc, st.funs, st.fixs, st.pos)
+                if st.when is not None:
+                    f = _exec_check(st.when, vals, loc, flags, rec)
                     if f is not None:
                         return f
-            elif k == C.CALL:
-                f = _exec_call(st, vals, loc, flags, rec)        # type: ignore[arg-type]
+            elif isinstance(st, C.SCall):
+                f = _exec_call(st, vals, loc, flags, rec)
                 if f is not None:
                     return f
-            elif k == C.FORALL:
-                f = _exec_forall(st, vals, loc, flags, rec)      # type: ignore[arg-type]
+            elif isinstance(st, C.SForall):
+                f = _exec_forall(st, vals, loc, flags, rec)
                 if f is not None:
                     return f
-            elif k == C.BRANCH:
-                i = st.select(vals, loc)                         # type: ignore[attr-defined]
-                if 0 <= i < len(st.branches):                    # type: ignore[attr-defined]
-                    f = _exec_local(st.branches[i], vals, loc, flags, rec)  # type: ignore[attr-defined]
+            elif isinstance(st, C.SBranch):
+                i = st.select(vals, loc)
+                if 0 <= i < len(st.branches):
+                    f = _exec_local(st.branches[i], vals, loc, flags, rec)
                     if f is not None:
                         return f
         except (CatError, RecursionError) as e:
@@ -286,11 +285,10 @@ def _exec_forall(st: C.SForall, vals: list, loc, flags: list,
 def _exec_top(st: C.Step, vals: list, flags: list,
               rec: Optional[list] = None) -> Optional[str]:
     """Execute one non-`with` top-level step in place."""
-    k = st.kind
-    if k == C.LET:
-        v = st.code(vals, None)                                  # type: ignore[attr-defined]
-        slots = st.slots                                         # type: ignore[attr-defined]
-        if not st.is_tuple:                                      # type: ignore[attr-defined]
+    if isinstance(st, C.SLet):
+        v = st.code(vals, None)
+        slots = st.slots
+        if not st.is_tuple:
             if slots[0] is not None:
                 vals[slots[0]] = v
         else:
@@ -301,30 +299,31 @@ def _exec_top(st: C.Step, vals: list, flags: list,
                 if s is not None:
                     vals[s] = x
         return None
-    if k == C.CHECK:
-        return _exec_check(st, vals, None, flags, rec)           # type: ignore[arg-type]
-    if k == C.REC:
-        C.top_rec(vals, st)                                      # type: ignore[arg-type]
-        if st.when is not None:                                  # type: ignore[attr-defined]
-            return _exec_check(st.when, vals, None, flags, rec)  # type: ignore[attr-defined]
+    if isinstance(st, C.SCheck):
+        return _exec_check(st, vals, None, flags, rec)
+    if isinstance(st, C.SRec):
+        C.top_rec(vals, st)
+        if st.when is not None:
+            return _exec_check(st.when, vals, None, flags, rec)
         return None
-    if k == C.CALL:
-        return _exec_call(st, vals, None, flags, rec)            # type: ignore[arg-type]
-    if k == C.FORALL:
-        return _exec_forall(st, vals, None, flags, rec)          # type: ignore[arg-type]
-    if k == C.BRANCH:
-        i = st.select(vals, None)                                # type: ignore[attr-defined]
-        if 0 <= i < len(st.branches):                            # type: ignore[attr-defined]
-            for sub in st.branches[i]:                           # type: ignore[attr-defined]
+    if isinstance(st, C.SCall):
+        return _exec_call(st, vals, None, flags, rec)
+    if isinstance(st, C.SForall):
+        return _exec_forall(st, vals, None, flags, rec)
+    if isinstance(st, C.SBranch):
+        i = st.select(vals, None)
+        if 0 <= i < len(st.branches):
+            for sub in st.branches[i]:
                 f = _exec_top(sub, vals, flags, rec)
                 if f is not None:
                     return f
         return None
-    if k == C.MARK_FLAG:
-        flags.extend(st.names)                                   # type: ignore[attr-defined]
-        return None
-    if k == C.MARK_FAIL:
-        return st.names[0]                                       # type: ignore[attr-defined]
+    if isinstance(st, C.SMark):
+        if st.kind == C.MARK_FLAG:
+            flags.extend(st.names)
+            return None
+        if st.kind == C.MARK_FAIL:
+            return st.names[0]
     raise CatError("internal error: unexpected step", st.pos)
 
 
@@ -382,8 +381,9 @@ def _build_segment(prog: C.Program, seg: int, env: list,
             return state
     if with_idx is not None:
         wst = steps[with_idx]
+        assert isinstance(wst, C.SWith)
         try:
-            s = wst.code(env, None)                              # type: ignore[attr-defined]
+            s = wst.code(env, None)
             state.with_elems = list(elements(env[0].n, s))
         except (CatError, RecursionError) as e:
             raise _with_pos(e, wst)
@@ -398,7 +398,9 @@ def _child(prog: C.Program, state: _SegState, b: int) -> _SegState:
         _, _, with_idx, _ = prog.segments[state.seg]
         assert with_idx is not None and state.with_elems is not None
         env = list(state.env)
-        env[prog.steps[with_idx].slot] = state.with_elems[b]    # type: ignore[attr-defined]
+        wst = prog.steps[with_idx]
+        assert isinstance(wst, C.SWith)
+        env[wst.slot] = state.with_elems[b]
         ch = _build_segment(prog, state.seg + 1, env, state.ctx_path + (b,))
         state.children[b] = ch
     return ch
@@ -441,17 +443,16 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
     n = len(program)
     while i < n:
         st = program[i]
-        k = st.kind
         try:
-            if k == C.LET:
-                slots = st.slots                                  # type: ignore[attr-defined]
-                if not st.is_tuple and slots[0] is not None:      # type: ignore[attr-defined]
-                    vals[slots[0]] = st.code(vals, None)          # type: ignore[attr-defined]
+            if isinstance(st, C.SLet):
+                slots = st.slots
+                if not st.is_tuple and slots[0] is not None:
+                    vals[slots[0]] = st.code(vals, None)
                 else:
                     _exec_top(st, vals, flags, rec)
-            elif k == C.WITH:
-                s = st.code(vals, None)                           # type: ignore[attr-defined]
-                slot = st.slot                                    # type: ignore[attr-defined]
+            elif isinstance(st, C.SWith):
+                s = st.code(vals, None)
+                slot = st.slot
                 elems = None
                 if pr is not None:
                     # chosen factor by factor, refuted parts dropped (weakmem.cat.partial)
@@ -466,7 +467,7 @@ def _run(prog: C.Program, state: _SegState, program: list[C.Step], i: int,
                     v2[slot] = x
                     yield from _run(prog, state, program, i + 1, v2, list(flags), rec, pr)
                 return
-            elif k == C.SWITCH:
+            elif isinstance(st, C.SMark) and st.kind == C.SWITCH:
                 elems = state.with_elems or []
                 for b in range(len(elems)):
                     ch = _child(prog, state, b)

@@ -97,7 +97,8 @@ class Refuter:
         facs.sort(key=len)
         unions = [functools.reduce(operator.or_, f, 0) for f in facs]
         seen: set[int] = set()
-        slot = st.slot                                            # type: ignore[attr-defined]
+        assert isinstance(st, C.SWith)
+        slot = st.slot
         v2 = list(vals)
         can = bnd is not None or bool(specs)
 
@@ -209,8 +210,8 @@ class Refuter:
                 keep.append(st)
             elif k == C.MARK_FAIL:
                 keep.append(st)
-            elif k == C.CHECK:
-                if st.ckind == "check" and st.spec in self.specs:   # type: ignore[attr-defined]
+            elif isinstance(st, C.SCheck):
+                if st.ckind == "check" and st.spec in self.specs:
                     keep.append(st)
                     live |= st.refs
             elif k in (C.LET, C.REC, C.BRANCH, C.WITH):
@@ -244,23 +245,22 @@ class Refuter:
 
     def _step(self, st: C.Step, vals: list) -> bool:
         """Run one step on the lower bound; True if it refutes."""
-        k = st.kind
-        if k == C.LET:
+        if isinstance(st, C.SLet):
             _exec_top(st, vals, [])
-        elif k == C.REC:
-            C.top_rec(vals, st)                                   # type: ignore[arg-type]
-        elif k == C.WITH:
-            vals[st.slot] = 0                                     # type: ignore[attr-defined]
-        elif k == C.CHECK:
-            if st.ckind == "check" and st.spec in self.specs:     # type: ignore[attr-defined]
-                return _exec_check(st, vals, None, []) is not None  # type: ignore[arg-type]
-        elif k == C.BRANCH:
-            i = st.select(vals, None)                             # type: ignore[attr-defined]
-            if 0 <= i < len(st.branches):                         # type: ignore[attr-defined]
-                for sub in st.branches[i]:                        # type: ignore[attr-defined]
+        elif isinstance(st, C.SRec):
+            C.top_rec(vals, st)
+        elif isinstance(st, C.SWith):
+            vals[st.slot] = 0
+        elif isinstance(st, C.SCheck):
+            if st.ckind == "check" and st.spec in self.specs:
+                return _exec_check(st, vals, None, []) is not None
+        elif isinstance(st, C.SBranch):
+            i = st.select(vals, None)
+            if 0 <= i < len(st.branches):
+                for sub in st.branches[i]:
                     if self._step(sub, vals):
                         return True
-        elif k == C.MARK_FAIL:
+        elif isinstance(st, C.SMark) and st.kind == C.MARK_FAIL:
             return True
         return False
 
