@@ -136,7 +136,7 @@ def load_model_for(opts: Options, arch: str, dialect=None) -> LoadedModel:
         bell = cfg.bell
         macros = cfg.macros
         variants |= set(cfg.variants)
-        if getattr(cfg, "options", {}).get("hexa") == "true":
+        if cfg.options.get("hexa") == "true":
             hexa = True
     if name is not None:
         model_file = name
