@@ -28,11 +28,11 @@ functions, Linux otherwise.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from weakmem.litmus import ast as A
+from weakmem.litmus.cwalk import walk
 from weakmem.paths import MODELS_DIR
 
 
@@ -98,27 +98,7 @@ def _distinctive() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
 
 def called_names(test: A.Litmus) -> list[A.ECall]:
     """Every call in the test's C threads (macro expansion not applied)."""
-    out: list[A.ECall] = []
-
-    def walk(node):
-        if isinstance(node, A.ECall):
-            out.append(node)
-        if isinstance(node, (tuple, list)):
-            for x in node:
-                walk(x)
-            return
-        if dataclasses.is_dataclass(node) and not isinstance(node, type):
-            for f in dataclasses.fields(node):
-                if f.name == "pos":
-                    continue
-                v = getattr(node, f.name)
-                if isinstance(v, (tuple, list)) or dataclasses.is_dataclass(v):
-                    walk(v)
-
-    for th in test.threads:
-        if isinstance(th, A.CThread):
-            walk(th.body)
-    return out
+    return [n for th in test.threads if isinstance(th, A.CThread) for n in walk(th.body) if isinstance(n, A.ECall)]
 
 
 def _primitive_dialect(call: A.ECall) -> str:

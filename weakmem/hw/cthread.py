@@ -20,6 +20,7 @@ import re
 from weakmem.errors import LitmusError, Pos
 from weakmem.hw.harness import INCLUDE_DIR, Builder, Harness, c_ident, finish, line_directive, storage_of
 from weakmem.litmus import ast as A
+from weakmem.litmus.cwalk import walk
 
 HEADERS = {"linux": "wm_linux.h", "qemu": "wm_qemu.h", "xen": "wm_xen.h", "c11": "wm_c11.h"}
 DEPENDS = {"linux": ("wm_x86_atomic.h",), "xen": ("wm_x86_atomic.h",)}   # headers they include
@@ -71,52 +72,20 @@ class _Printer:
             raise self.err(f"operator argument '{e.op}' is herd7 macro syntax; the harness cannot compile it", e)
         raise self.err(f"cannot compile expression {type(e).__name__}", e)
 
-    def walk_expr(self, e, out_deref: set[str], out_vars: set[str]) -> None:
-        if isinstance(e, A.EVar):
-            out_vars.add(e.name)
-        elif isinstance(e, (A.EDeref, A.EIndex)):
-            inner = e.e if isinstance(e, A.EDeref) else e.base
-            if isinstance(inner, A.EVar):
-                out_deref.add(inner.name)
-            for x in ((e.e,) if isinstance(e, A.EDeref) else (e.base, e.index)):
-                self.walk_expr(x, out_deref, out_vars)
-        elif isinstance(e, A.EAddr):
-            self.walk_expr(e.e, out_deref, out_vars)
-        elif isinstance(e, A.EBin):
-            self.walk_expr(e.a, out_deref, out_vars)
-            self.walk_expr(e.b, out_deref, out_vars)
-        elif isinstance(e, A.EUn):
-            self.walk_expr(e.e, out_deref, out_vars)
-        elif isinstance(e, A.ECond):
-            for x in (e.c, e.a, e.b):
-                self.walk_expr(x, out_deref, out_vars)
-        elif isinstance(e, A.ECall):
-            for x in e.args:
-                self.walk_expr(x, out_deref, out_vars)
-
-    def walk_stmt(self, s, deref: set[str], names: set[str]) -> None:
-        for e in (getattr(s, "init", None), getattr(s, "lhs", None), getattr(s, "e", None), getattr(s, "cond", None)):
-            if e is not None and not isinstance(e, str):
-                self.walk_expr(e, deref, names)
-        for sub in (getattr(s, "then", None), getattr(s, "els", None), getattr(s, "body", None)):
-            if sub is None:
-                continue
-            for x in (sub if isinstance(sub, tuple) else (sub,)):
-                self.walk_stmt(x, deref, names)
+    def collect_names(self, s, deref: set[str], names: set[str]) -> None:
+        """The variables `s` names, and those it dereferences (`*r`, `r[i]`)."""
+        for n in walk(s):
+            if isinstance(n, A.EVar):
+                names.add(n.name)
+            elif isinstance(n, (A.EDeref, A.EIndex)):
+                inner = n.e if isinstance(n, A.EDeref) else n.base
+                if isinstance(inner, A.EVar):
+                    deref.add(inner.name)
 
     def collect_decls(self, s) -> None:
-        if isinstance(s, A.SDecl):
-            if s.name not in self.decls:
-                self.decls[s.name] = s.ctype
-        elif isinstance(s, A.SIf):
-            self.collect_decls(s.then)
-            if s.els is not None:
-                self.collect_decls(s.els)
-        elif isinstance(s, A.SWhile):
-            self.collect_decls(s.body)
-        elif isinstance(s, A.SBlock):
-            for x in s.body:
-                self.collect_decls(x)
+        for n in walk(s):
+            if isinstance(n, A.SDecl) and n.name not in self.decls:
+                self.decls[n.name] = n.ctype
 
     def stmt(self, s, ind: str, out: list[str]) -> None:
         pos = getattr(s, "pos", None)
@@ -163,7 +132,7 @@ class _Printer:
         deref: set[str] = set()
         names: set[str] = set()
         for s in th.body:
-            self.walk_stmt(s, deref, names)
+            self.collect_names(s, deref, names)
         params = {p.name for p in th.params}
         for name, ct in list(self.decls.items()):
             if "*" in ct:

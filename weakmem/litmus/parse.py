@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import fields, is_dataclass
 
 from weakmem.arch import arch_info, arch_of_header
 from weakmem.errors import LitmusError, Pos, quote, warn
 from weakmem.litmus.ast import CThread, Litmus, PFault, RegTerm
+from weakmem.litmus.cwalk import walk
 from weakmem.litmus.split import blank, blank_comments, line_col, pos_at, split_litmus
 
 
@@ -194,23 +194,12 @@ def _check_processes(lit: Litmus) -> None:
     n = len(lit.threads)
     parts = [lit.init, lit.locations, lit.condition.prop if lit.condition is not None else None]
     for part in parts:
-        for t in _terms(part):
+        for t in (n for n in walk(part) if isinstance(n, (RegTerm, PFault))):
             tid = getattr(t, "tid", None)
             if type(tid) is int and tid >= n:      # (-1: a symbolic register, no thread)
                 raise LitmusError(f"bad process P{tid}: the test has threads P0..P{n - 1}",
                                   getattr(t, "pos", None) or lit.pos)
 
-
-def _terms(x):
-    """The register terms and fault atoms in a piece of the parsed test."""
-    if isinstance(x, (list, tuple)):
-        for y in x:
-            yield from _terms(y)
-    elif isinstance(x, (RegTerm, PFault)):
-        yield x
-    elif is_dataclass(x):
-        for f in fields(x):
-            yield from _terms(getattr(x, f.name))
 
 
 def _split_asm_in_place(text: str, a: int, b: int, path: str):
