@@ -199,13 +199,7 @@ class CFrontend(Frontend):
         if isinstance(s, A.SSkip):
             return [st]
         if isinstance(s, A.SDecl):
-            out = []
-            pure = self.is_copy(s.init, st)
-            for v, d, s2 in self.eval(s.init, st):
-                s2.regs[s.name] = (v, d)
-                s2.pure[s.name] = pure
-                out.append(s2)
-            return out
+            return self.assign_reg(s.name, s.init, st)
         if isinstance(s, A.SAssign):
             return self.exec_assign(s, st)
         if isinstance(s, A.SExpr):
@@ -268,16 +262,20 @@ class CFrontend(Frontend):
                         out.append(s4)
         return out
 
+    def assign_reg(self, name: str, e, st: _State) -> list[_State]:
+        """`r = e` for a register r (or a declaration's initialiser)."""
+        out = []
+        pure = self.is_copy(e, st)
+        for v, d, s2 in self.eval(e, st):
+            s2.regs[name] = (v, d)
+            s2.pure[name] = pure
+            out.append(s2)
+        return out
+
     def exec_assign(self, s: A.SAssign, st: _State) -> list[_State]:
         lhs = s.lhs
         if isinstance(lhs, A.EVar) and self.is_reg(lhs.name, st):
-            out = []
-            pure = self.is_copy(s.e, st)
-            for v, d, s2 in self.eval(s.e, st):
-                s2.regs[lhs.name] = (v, d)
-                s2.pure[lhs.name] = pure
-                out.append(s2)
-            return out
+            return self.assign_reg(lhs.name, s.e, st)
         # a plain memory store: *p = e, a[i] = e, or x = e on a shared name
         out = []
         pure = self.is_copy(s.e, st)
@@ -708,23 +706,22 @@ class CFrontend(Frontend):
             return
         for expaddr, ed, s1 in self.ptr(e.args[1], st):
             for expected, xd, s2 in self.read(s1, expaddr, (), ed, e):
-                for des, dd, s3 in self.eval(e.args[2], s2):
-                    for addr, ad, s4 in self.ptr(e.args[0], s3):
-                        vals = list(self.domain(addr))
-                        for old in vals:
-                            if old == expected:
-                                s5 = s4.copy()
-                                self._c11_rmw(s5, addr, ad, old, des, dd, succ, e)
-                                yield 1, EMPTY, s5
-                            if old != expected or weak:
-                                s5 = s4.copy()
-                                ridx = s5.add(PEvent(R_KINDS, addr, old, frozenset({fail}), self.text(e), addr=ad,
-                                                     ctrl=s5.ctrl, rf_read=True))
-                                self.write(s5, expaddr, old, (), ed, frozenset({ridx}), e)
-                                yield 0, EMPTY, s5
+                yield from self._c11_cas_outcomes(
+                    e, s2, expected, weak, succ, fail,
+                    lambda s5, old, ridx: self.write(s5, expaddr, old, (), ed, frozenset({ridx}), e))
 
     def _c11_cas_reg(self, e, st, reg, weak, succ, fail):
         expected, xd = st.regs.get(reg, (0, EMPTY))
+
+        def store_back(s5, old, ridx):
+            s5.regs[reg] = (old, frozenset({ridx}))
+        yield from self._c11_cas_outcomes(e, st, expected, weak, succ, fail, store_back)
+
+    def _c11_cas_outcomes(self, e, st, expected, weak, succ, fail, store_back):
+        """The outcomes of a compare-exchange expecting `expected`: success
+        (one RMW event, returns 1) and failure (a read with the failure
+        order, the value read stored back by `store_back(state, value,
+        read)`, returns 0); a weak one may fail on an equal value too."""
         for des, dd, s3 in self.eval(e.args[2], st):
             for addr, ad, s4 in self.ptr(e.args[0], s3):
                 for old in list(self.domain(addr)):
@@ -736,7 +733,7 @@ class CFrontend(Frontend):
                         s5 = s4.copy()
                         ridx = s5.add(PEvent(R_KINDS, addr, old, frozenset({fail}), self.text(e), addr=ad,
                                              ctrl=s5.ctrl, rf_read=True))
-                        s5.regs[reg] = (old, frozenset({ridx}))
+                        store_back(s5, old, ridx)
                         yield 0, EMPTY, s5
 
     def p_c11_cmpxchg(self, e, st):

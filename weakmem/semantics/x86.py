@@ -514,37 +514,39 @@ class X86Frontend(PathRunner[_State]):
                 self.flags_result(s2, r, w, d, cf, of)
                 yield self._next(s2)
 
-    def i_cmp(self, ins, st, labels):
+    def _compared(self, ins, st, w: int):
+        """The two operands of CMP / TEST, read source first: yield
+        (destination value, source value, their dependencies, state)."""
         s, dst = ins.ops
-        w = self.width(ins)
         for b, bd, s1 in self.src(st, s, w, ins):
             for a, ad_, s2 in self.src(s1, dst, w, ins):
-                d = ad_ | bd
-                if isinstance(a, SymVal) or isinstance(b, SymVal):
-                    if isinstance(a, SymVal) and isinstance(b, SymVal) and a.name == b.name:
-                        a, b = a.offset, b.offset
-                    else:
-                        self.set_flags(s2, d, a == b, 0, 0, 0)
-                        yield self._next(s2)
-                        continue
-                r, cf, of = self.alu("cmp", a, b, w, ins)
-                self.flags_result(s2, r, w, d, cf, of)
-                yield self._next(s2)
+                yield a, b, ad_ | bd, s2
+
+    def i_cmp(self, ins, st, labels):
+        w = self.width(ins)
+        for a, b, d, s2 in self._compared(ins, st, w):
+            if isinstance(a, SymVal) or isinstance(b, SymVal):
+                if isinstance(a, SymVal) and isinstance(b, SymVal) and a.name == b.name:
+                    a, b = a.offset, b.offset
+                else:
+                    self.set_flags(s2, d, a == b, 0, 0, 0)
+                    yield self._next(s2)
+                    continue
+            r, cf, of = self.alu("cmp", a, b, w, ins)
+            self.flags_result(s2, r, w, d, cf, of)
+            yield self._next(s2)
 
     def i_test(self, ins, st, labels):
-        s, dst = ins.ops
         w = self.width(ins)
-        for b, bd, s1 in self.src(st, s, w, ins):
-            for a, ad_, s2 in self.src(s1, dst, w, ins):
-                d = ad_ | bd
-                if isinstance(a, SymVal) or isinstance(b, SymVal):
-                    if a == b:
-                        self.set_flags(s2, d, 0, 0, 0, 0)
-                        yield self._next(s2)
-                        continue
-                    raise self.err("'test' is not defined on an address", ins)
-                self.flags_result(s2, a & b, w, d, 0, 0)
-                yield self._next(s2)
+        for a, b, d, s2 in self._compared(ins, st, w):
+            if isinstance(a, SymVal) or isinstance(b, SymVal):
+                if a == b:
+                    self.set_flags(s2, d, 0, 0, 0, 0)
+                    yield self._next(s2)
+                    continue
+                raise self.err("'test' is not defined on an address", ins)
+            self.flags_result(s2, a & b, w, d, 0, 0)
+            yield self._next(s2)
 
     def i_unary(self, ins, st, labels):
         (dst,) = ins.ops
