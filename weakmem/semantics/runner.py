@@ -3,12 +3,13 @@ PPC, RISC-V, LISA): what is not about any one instruction set.
 
 * `C_TYPES`: the C types a test's init block may give a location or a
   register, with their size in bits and signedness (one table for every
-  architecture);
+  architecture); `init_value`: what the init block gives a register;
 * `assemble`: one thread's code as a list of decoded instructions and its
   label table (a label defined twice, or a branch to a label the thread does
   not have, is refused before anything runs, like herd7);
 * `PathRunner`: runs one thread concretely into traces.  A state is one path
-  through the thread; `step` (the architecture's) runs the instruction at
+  through the thread (a `PathState`, or a subclass with the architecture's
+  own registers and relations); `step` (the architecture's) runs the instruction at
   the path's program counter and returns the paths it leads to (one per
   value a read may return, per way a branch may go...), none when the path
   ends there (a backward jump over the unrolling bound).  Paths are run
