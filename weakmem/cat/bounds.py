@@ -34,7 +34,7 @@ compiled program (its static state) and are exact.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from weakmem.errors import CatError
 
@@ -50,12 +50,23 @@ _MAX_FIX = 500
 
 
 class Iv:
-    """An inexact set or relation: lo <= value <= hi."""
-    __slots__ = ("lo", "hi")
+    """An inexact set or relation: lo <= value <= hi.  The upper bound may
+    be given as a function, computed when first asked for (most checks read
+    lower bounds only)."""
+    __slots__ = ("lo", "_hi", "_f")
 
-    def __init__(self, lo: Any, hi: Any):
+    def __init__(self, lo: Any, hi: Any = None, f: Optional[Callable[[], Any]] = None):
         self.lo = lo
-        self.hi = hi
+        self._hi = hi
+        self._f = f
+
+    @property
+    def hi(self) -> Any:
+        f = self._f
+        if f is not None:
+            self._hi = f()
+            self._f = None
+        return self._hi
 
     def __repr__(self) -> str:      # pragma: no cover - debugging aid
         return f"Iv({self.lo!r}, {self.hi!r})"
@@ -82,12 +93,27 @@ def _hi(v: Any) -> Any:
     return v.hi if type(v) is Iv else v
 
 
-def _exact(v: Any) -> bool:
+def _lazy(lo: Any, f: Callable[[], Any]) -> Iv:
+    return Iv(lo, None, f)
+
+
+def _norm(v: Any) -> Any:
+    """The exact value of v (a bounded value whose bounds meet, tuples of
+    such), or raise Unknown."""
     if type(v) is Iv:
-        return False
+        lo, hi = v.lo, v.hi
+        if type(lo) is type(hi) and lo == hi:
+            return lo
+        raise Unknown("inexact")
     if type(v) is tuple:
-        return all(_exact(x) for x in v)
-    return True
+        return tuple(_norm(x) for x in v)
+    return v
+
+
+def _has_iv(v: Any) -> bool:
+    if type(v) is Iv:
+        return True
+    return type(v) is tuple and any(_has_iv(x) for x in v)
 
 
 class _BFun:
@@ -205,7 +231,7 @@ class Bounds:
         if t is A.ToId:
             v = self.ev(e.e, loc, glob)
             if type(v) is Iv:
-                return Iv(self.ctx.identity_on(v.lo), self.ctx.identity_on(v.hi))
+                return _lazy(self.ctx.identity_on(v.lo), lambda: self.ctx.identity_on(v.hi))
             return self.ctx.identity_on(v)
         if t is A.Unop:
             return self.unop(e.op, self.ev(e.e, loc, glob))
@@ -216,9 +242,7 @@ class Bounds:
         if t is A.TagLit:
             return e.name
         if t is A.ExplicitSet:
-            xs = [self.ev(x, loc, glob) for x in e.elems]
-            if not all(_exact(x) for x in xs):
-                raise Unknown("set")
+            xs = [_norm(self.ev(x, loc, glob)) for x in e.elems]
             return explicit_set(self.n, xs)
         if t is A.TupleE:
             return tuple(self.ev(x, loc, glob) for x in e.elems)
@@ -231,7 +255,7 @@ class Bounds:
             c = self.cond(e.cond, loc, glob)
             return self.ev(e.then if c else e.els, loc, glob)
         if t is A.MatchTag:
-            v = self.ev(e.e, loc, glob)
+            v = _norm(self.ev(e.e, loc, glob))
             if type(v) is not str:
                 raise Unknown("match")
             for tag, x in e.clauses:
@@ -241,9 +265,7 @@ class Bounds:
                 raise CatError(f"match failure on tag '{v}")
             return self.ev(e.default, loc, glob)
         if t is A.MatchSet:
-            v = self.ev(e.e, loc, glob)
-            if not _exact(v):
-                raise Unknown("match")
+            v = _norm(self.ev(e.e, loc, glob))
             sp = split(self.n, v)
             if sp is None:
                 return self.ev(e.empty, loc, glob)
@@ -265,10 +287,10 @@ class Bounds:
     def unop(self, op: str, v: Any) -> Any:
         if op == "comp":
             if type(v) is Iv:
-                return _mk(self._comp(v.hi), self._comp(v.lo))
+                return _lazy(self._comp(v.hi), lambda: self._comp(v.lo))
             return self._comp(v)
         if type(v) is Iv:
-            return _mk(self._unop(op, v.lo), self._unop(op, v.hi))
+            return _lazy(self._unop(op, v.lo), lambda: self._unop(op, v.hi))
         return self._unop(op, v)
 
     def _comp(self, x: Any) -> Any:
@@ -313,32 +335,41 @@ class Bounds:
     def binop(self, e: A.Binop, loc: dict, glob) -> Any:
         op = e.op
         vs = [self.ev(x, loc, glob) for x in e.args]
+        exact = not any(type(v) is Iv for v in vs)
         if op == "seq":
-            if not any(type(v) is Iv for v in vs):
+            if exact:
                 return self._seq(e.args, vs)
-            return _mk(self._seq(e.args, [_lo(v) for v in vs]), self._seq(e.args, [_hi(v) for v in vs]))
+            return _lazy(self._seq(e.args, [_lo(v) for v in vs]), lambda: self._seq(e.args, [_hi(v) for v in vs]))
         if op == "union":
-            lo, hi = _lo(vs[0]), _hi(vs[0])
+            lo = vs[0]
             for v in vs[1:]:
-                lo, hi = union(lo, _lo(v)), union(hi, _hi(v))
-            return _mk(lo, hi) if any(type(v) is Iv for v in vs) else lo
+                lo = union(_lo(lo), _lo(v))
+            if exact:
+                return lo
+
+            def hi():
+                h = _hi(vs[0])
+                for v in vs[1:]:
+                    h = union(h, _hi(v))
+                return h
+            return _lazy(lo, hi)
         a, b = vs
         if op == "inter":
-            if type(a) is not Iv and type(b) is not Iv:
+            if exact:
                 return inter(a, b)
-            return _mk(inter(_lo(a), _lo(b)), inter(_hi(a), _hi(b)))
+            return _lazy(inter(_lo(a), _lo(b)), lambda: inter(_hi(a), _hi(b)))
         if op == "diff":
-            if type(a) is not Iv and type(b) is not Iv:
+            if exact:
                 return diff(a, b)
-            return _mk(diff(_lo(a), _hi(b)), diff(_hi(a), _lo(b)))
+            return _lazy(diff(_lo(a), _hi(b)), lambda: diff(_hi(a), _lo(b)))
         if op == "cart":
             n = self.n
-            return _mk(R.cartesian(n, as_set(_lo(a)), as_set(_lo(b))),
-                       R.cartesian(n, as_set(_hi(a)), as_set(_hi(b))))
+            if exact:
+                return R.cartesian(n, as_set(a), as_set(b))
+            return _lazy(R.cartesian(n, as_set(_lo(a)), as_set(_lo(b))),
+                         lambda: R.cartesian(n, as_set(_hi(a)), as_set(_hi(b))))
         if op == "add":
-            if not (_exact(a) and _exact(b)):
-                raise Unknown("++")
-            return add(self.n, a, b)
+            return add(self.n, _norm(a), _norm(b))
         raise CatError(f"unknown operator {op}")
 
     def cond(self, c: A.Cond, loc: dict, glob) -> bool:
@@ -351,10 +382,8 @@ class Bounds:
         if isinstance(c, A.COr):
             return any(self.cond(x, loc, glob) for x in c.cs)
         if isinstance(c, A.CCmp):
-            a = self.ev(c.a, loc, glob)
-            b = self.ev(c.b, loc, glob)
-            if not (_exact(a) and _exact(b)):
-                raise Unknown("condition")
+            a = _norm(self.ev(c.a, loc, glob))
+            b = _norm(self.ev(c.b, loc, glob))
             if c.op == "eq":
                 return equal(a, b)
             if c.op == "subset":
@@ -366,13 +395,13 @@ class Bounds:
     def apply(self, f: Any, a: Any) -> Any:
         t = type(f)
         if t is Prim:
-            if _exact(a):
+            if not _has_iv(a):
                 return f.fn(self.ctx, a)
             if f.name in _MONOTONE_PRIMS and type(a) is Iv:
-                return _mk(f.fn(self.ctx, a.lo), f.fn(self.ctx, a.hi))
-            raise Unknown(f.name)
+                return _lazy(f.fn(self.ctx, a.lo), lambda: f.fn(self.ctx, a.hi))
+            return f.fn(self.ctx, _norm(a))
         if t is Closure:
-            if _exact(a):
+            if not _has_iv(a):
                 from .compile import apply as capply
                 return capply(f, a, self.vals)
             src = self.prog.funs.get(id(f.body))
@@ -511,7 +540,11 @@ class Bounds:
                     s = self.ev(ins.e, {}, glob)
                 except Unknown:
                     s = _TOP
-                if s is _TOP or not _exact(s):
+                try:
+                    s = _norm(s) if s is not _TOP else _TOP
+                except Unknown:
+                    s = _TOP
+                if s is _TOP:
                     glob.bind(ins.var, _TOP)
                     continue
                 els = [as_rel(x) for x in elements(self.n, s)]
