@@ -4,7 +4,7 @@ front-end fulfils the declared contract."""
 from __future__ import annotations
 
 import ast
-import importlib
+import os
 from pathlib import Path
 
 import pytest
@@ -216,3 +216,32 @@ def test_fact_tables_are_recognised():
                                           'ONE = ("X86", "X86_64")\n'))
     assert {"X86", "ARM"} in found and {"X86", "X86_64"} in found
     assert {"ARM", "PPC"} not in found
+
+
+def test_new_output_format_is_one_table_entry(tmp_path):
+    """docs/architecture.md, "add an output format": a renderer and one
+    REPORTERS entry are all `weakmem run --format` and `weakmem matrix
+    --format` need (the renderer lives in a module of its own here)."""
+    import subprocess
+    import sys
+    (tmp_path / "myformat.py").write_text(
+        "def verdict_only(r):\n    return f'{r.name}: {r.verdict.observation}'\n"
+        "def targets_only(m):\n    return ' '.join(r.target for r in m.rows)\n")
+    litmus = tmp_path / "SB.litmus"
+    litmus.write_text("C SB\n{}\nP0(int *x, int *y) { WRITE_ONCE(*x, 1); int r0 = READ_ONCE(*y); }\n"
+                      "P1(int *x, int *y) { WRITE_ONCE(*y, 1); int r0 = READ_ONCE(*x); }\n"
+                      "exists (0:r0=0 /\\ 1:r0=0)\n")
+    code = ("import sys\nfrom weakmem import report\n"
+            "report.REPORTERS['result']['short'] = 'myformat:verdict_only'\n"
+            "report.REPORTERS['matrix']['targets'] = 'myformat:targets_only'\n"
+            "from weakmem.cli import main\nsys.exit(main())\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(PKG.parent)]))
+    r = subprocess.run([sys.executable, "-c", code, "run", "--format", "short", str(litmus)],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "SB: Sometimes"
+    r = subprocess.run([sys.executable, "-c", code, "matrix", "--format", "targets", "--no-languages",
+                        "--target", "x86-64", "--target", "riscv", str(litmus)],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "x86-64 RISC-V"
