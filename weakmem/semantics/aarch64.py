@@ -36,7 +36,7 @@ accesses (`Variant=mixed`), symbolic `%registers`.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Iterable, Iterator
+from typing import Iterator
 
 from weakmem.errors import LitmusError, Pos, quote
 from weakmem.litmus import ast as A
@@ -341,14 +341,13 @@ class AArch64Frontend(PathRunner[_Path]):
         return SymVal(name, off // esz)
 
     # ------------------------------------------------------------------ traces
-    def traces(self, k: int, domain: Callable[[SymVal], Iterable], all_branches: bool = False) -> list[Trace]:
-        """All traces of thread number k (reads drawing values from
-        `domain`).  With `all_branches`, conditional branches whose condition
-        depends on a read go both ways and a CAS may succeed whatever it
-        reads: an over-approximation of the writes, for value domains."""
-        self.domain = domain
-        self.all_branches = all_branches
-        tid = self.tids[k]
+    # traces(k): weakmem.semantics.runner.PathRunner.  With `all_branches`, conditional
+    # branches whose condition depends on a read go both ways and a CAS may succeed
+    # whatever it reads.
+    def thread_id(self, k: int) -> int:
+        return self.tids[k]
+
+    def start(self, k: int) -> _Path:
         # values the other threads wrote in their latest traces, per location
         self._others: dict = {}
         for j, wrote in self._wrote.items():
@@ -356,9 +355,11 @@ class AArch64Frontend(PathRunner[_Path]):
                 for loc, vs in wrote.items():
                     self._others.setdefault(loc, set()).update(vs)
         p = _Path(k)
-        for reg, v in self.init_regs.get(tid, {}).items():
+        for reg, v in self.init_regs.get(self.tids[k], {}).items():
             p.regs[reg] = (v, None, EMPTY, True)
-        out = self.run_paths(tid, p)
+        return p
+
+    def done(self, k: int, out: list[Trace]) -> list[Trace]:
         wrote: dict = {}
         for tr in out:
             for e in tr.events:

@@ -166,16 +166,21 @@ class PathRunner(Frontend, Generic[S]):
     domain: Callable
     all_branches: bool = False
 
-    def traces(self, tid: int, domain: Callable, all_branches: bool = False) -> list[Trace]:
+    def traces(self, k: int, domain: Callable, all_branches: bool = False) -> list[Trace]:
+        """Every trace of the test's thread number `k`."""
         self.domain = domain
         self.all_branches = all_branches
-        return self.done(tid, self.run_paths(tid, self.start(tid)))
+        return self.done(k, self.run_paths(self.thread_id(k), self.start(k)))
 
-    def start(self, tid: int) -> S:   # pragma: no cover - per architecture
+    def thread_id(self, k: int) -> int:
+        """The tid (Pn) of thread number `k` (the same by default)."""
+        return k
+
+    def start(self, k: int) -> S:   # pragma: no cover - per architecture
         raise NotImplementedError
 
-    def done(self, tid: int, out: list[Trace]) -> list[Trace]:
-        """The traces of thread `tid`, once all are run (a hook)."""
+    def done(self, k: int, out: list[Trace]) -> list[Trace]:
+        """The traces of thread number `k`, once all are run (a hook)."""
         return out
 
     def at_end(self, st: S) -> bool:   # pragma: no cover - per architecture
