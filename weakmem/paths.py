@@ -1,7 +1,9 @@
 """Where weakmem's data lives, and the one file finder.
 
 MODELS_DIR holds the built-in models (`.cat`, `.cfg`, `.bell`) and macro
-tables (`.def`); LIB_DIR the herd7-style library files they include."""
+tables (`.def`); LIB_DIR the herd7-style library files they include;
+EXAMPLES_DIR the example tests of a source checkout (the web page's list,
+the gallery), which an installed package may not have."""
 from __future__ import annotations
 
 import os
@@ -11,6 +13,7 @@ from typing import Iterable
 PKG_DIR = Path(__file__).resolve().parent
 MODELS_DIR = PKG_DIR / "models"
 LIB_DIR = MODELS_DIR / "lib"
+EXAMPLES_DIR = PKG_DIR.parent / "examples"
 
 
 def find_file(name: str, dirs: Iterable[str], as_given: bool = True) -> str | None:

@@ -24,10 +24,11 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from weakmem.paths import EXAMPLES_DIR
 from weakmem.web.pool import Busy, JobPool, Limits
 
 STATIC = Path(__file__).parent / "static"
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+EXAMPLES = EXAMPLES_DIR
 
 
 def example_files() -> dict[str, Path]:
