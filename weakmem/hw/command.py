@@ -8,6 +8,7 @@ import threading
 import click
 
 from weakmem.limits import positive_seconds
+from weakmem.report import formats, reporter
 
 from weakmem.cli_options import error_line
 
@@ -17,7 +18,7 @@ from weakmem.cli_options import error_line
               help="test instances to run")
 @click.option("--model", "model", metavar="NAME|FILE.cat",
               help="model to compare with (assembly: the CPU's; C: the language model)")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats("hw")), default="text", show_default=True)
 @click.option("--emit-c", "emit_c", metavar="DIR", type=click.Path(file_okay=False),
               help="write each generated harness (C file and headers) under DIR")
 @click.option("--timeout", type=float, default=60.0, show_default=True, metavar="S", callback=positive_seconds,
@@ -56,10 +57,7 @@ def hw(iterations, model, fmt, emit_c, timeout, size, stride, pad, max_delay, se
             continue
         if res.forbidden_seen:
             forbidden += 1
-        if fmt == "json":
-            click.echo(json.dumps(to_json(res)))
-        else:
-            click.echo(text_report(res))
+        click.echo(reporter(fmt, "hw")(res))
         sys.stdout.flush()
         if res.interrupted and not res.timed_out:
             interrupted = True
@@ -104,6 +102,10 @@ def to_json(r) -> dict:
         "filtered": r.filtered, "interrupted": r.interrupted, "timed_out": r.timed_out, "ran": r.ran,
         "emitted": r.emitted, "notes": r.notes,
     }
+
+
+def json_report(r) -> str:
+    return json.dumps(to_json(r))
 
 
 def text_report(r) -> str:

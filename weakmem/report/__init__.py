@@ -3,7 +3,8 @@
 `REPORTERS` is the one table of output formats (`--format`): for each kind
 of result, each format's function (result -> text), named as
 "module:function" and imported on first use.  `weakmem run` reports a
-TestResult ("result"), `weakmem matrix` a Matrix ("matrix")."""
+TestResult ("result"), `weakmem matrix` a Matrix ("matrix"), `weakmem hw`
+an HwResult ("hw")."""
 from __future__ import annotations
 
 import importlib
@@ -18,6 +19,10 @@ REPORTERS: dict[str, dict[str, str]] = {
     "matrix": {
         "text": "weakmem.matrix.command:matrix_text",
         "json": "weakmem.matrix.command:matrix_json",
+    },
+    "hw": {
+        "text": "weakmem.hw.command:text_report",
+        "json": "weakmem.hw.command:json_report",
     },
 }
 
