@@ -49,6 +49,9 @@ class Refuter:
         self._plans: dict[tuple, tuple[list[C.Step], list[C.Step]]] = {}
         self._roots: dict[int, tuple[object, frozenset]] = {}
         self._bplans: dict = {}
+        # per `with`: how many options each factor (by the events it orders)
+        # has refuted, to try the most refuting factors first
+        self._fscore: dict = {}
         self.calls = 0
         self.refuted = 0
 
@@ -101,6 +104,9 @@ class Refuter:
         slot = st.slot
         v2 = list(vals)
         can = bnd is not None or bool(specs)
+        score = self._fscore.setdefault((id(prog), st.pos), {})
+        if len(score) > 4096:
+            score.clear()
 
         def refuted(u: int, hi: int) -> bool:
             self.calls += 1
@@ -125,12 +131,14 @@ class Refuter:
                     yield from rec(rem[1:], acc | o)
                 return
             best = None
-            for k in rem:
+            # factors that refuted most so far (same events ordered) are tried first
+            for k in sorted(rem, key=lambda k: -score.get(unions[k], 0)):
                 others = 0
                 for j in rem:
                     if j != k:
                         others |= unions[j]
                 surv = [acc | o for o in facs[k] if not refuted(acc | o, acc | o | others)]
+                score[unions[k]] = score.get(unions[k], 0) + len(facs[k]) - len(surv)
                 if best is None or len(surv) < len(best[1]):
                     best = (k, surv)
                 if len(surv) <= 1:
