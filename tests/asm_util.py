@@ -1,7 +1,13 @@
-"""Shared harness for the Armv7, POWER and RISC-V model tests."""
+"""Shared harness for the assembly front-end tests: the Armv7, POWER and
+RISC-V model tests (herd7's own cat files, whole-test checks) and the
+per-architecture semantics tests (one thread's traces and events)."""
 from __future__ import annotations
 
-from corpus_util import SHARED
+import pytest
+
+from asm_shapes import all_tests, generate
+from corpus_util import SHARED, need_shared
+from weakmem.errors import LitmusError
 from weakmem.litmus.parse import parse_litmus
 from weakmem.run import ModelCache, Options, check_test
 
@@ -14,6 +20,28 @@ def herd_opts(cat: str) -> dict:
     return dict(model=str(lib / cat), includes=[str(lib)], timeout=60)
 
 
+def shape_tests(arch: str, known: list, herd_cat: str):
+    """The two generated-shape tests of an architecture's model test file:
+    each (shape, decorations, verdict) of `known` under the built-in model,
+    and the built-in model against herd7's `herd_cat` on generated shapes
+    (skipping when ../shared is absent).  Bind both names in the module."""
+
+    @pytest.mark.parametrize("shape, decos, verdict", known, ids=lambda x: str(x))
+    def test_known_verdicts(shape, decos, verdict):
+        res = check_text(generate(arch, shape, decos), timeout=60)
+        assert res.verdict.observation == verdict
+
+    @pytest.mark.parametrize("name, text", all_tests(arch, max_per_shape=4),
+                             ids=lambda x: x if "\n" not in x else "")
+    def test_builtin_agrees_with_herd_model(name, text):
+        need_shared()
+        ours = check_text(text, timeout=60)
+        theirs = check_text(text, **herd_opts(herd_cat))
+        assert same_result(ours, theirs)
+
+    return test_known_verdicts, test_builtin_agrees_with_herd_model
+
+
 def check_text(text: str, **opts):
     o = Options(**opts)
     t = parse_litmus("t.litmus", text)
@@ -23,3 +51,35 @@ def check_text(text: str, **opts):
 def same_result(a, b) -> bool:
     return (a.verdict.observation, a.pos, a.neg, sorted(a.states)) == \
         (b.verdict.observation, b.pos, b.neg, sorted(b.states))
+
+
+def traces(fe, tid: int, dom=None, **kw):
+    """Thread `tid`'s traces, each read of `loc` drawing from `dom[loc]`
+    (0 and 1 when `dom` does not name it); `kw` goes to the front-end."""
+    d = dom or {}
+    return fe.traces(tid, lambda loc: d.get(loc.name, [0, 1]), **kw)
+
+
+def evs(tr) -> list[tuple]:
+    """A trace's events as (kinds but M, location, value)."""
+    return [("".join(sorted(e.kinds - {"M"})), e.loc.name if e.loc else None, e.value) for e in tr.events]
+
+
+def only_trace(fe, tid: int = 0, dom=None):
+    """The one trace thread `tid` has (asserting there is exactly one)."""
+    ts = traces(fe, tid, dom)
+    assert len(ts) == 1
+    return ts[0]
+
+
+def one_thread(arch: str, code: str, init: str = "", cond: str = "") -> str:
+    """A one-thread test of `arch`: each line of `code` an instruction."""
+    body = "\n".join(f" {c.strip()} ;" for c in code.strip().splitlines())
+    return f"{arch} t\n{{ {init} }}\n P0 ;\n{body}\n{cond}\n"
+
+
+def litmus_error(call) -> LitmusError:
+    """The LitmusError `call()` raises (failing when it raises none)."""
+    with pytest.raises(LitmusError) as e:
+        call()
+    return e.value

@@ -1,24 +1,14 @@
-"""ARM and AArch32: the herd7 regression tests (ARM, AArch32) against herd7's
-reference results, under herd7's own arm.cat (interpreted by weakmem)
-and under weakmem's built-in armv7 model; classic litmus shapes with
-their known verdicts; and the built-in model against arm.cat on
-generated shapes.  Corpus parts skip when ../shared is absent."""
+"""ARM and AArch32 models: weakmem's built-in armv7 model on classic litmus
+shapes with their known verdicts, against herd7's own arm.cat on generated
+shapes (skipped when ../shared is absent), and on a spinlock.  The herd7
+regression corpora (ARM, AArch32) are run by tests/test_asm_regression.py."""
 from __future__ import annotations
 
 import pytest
 
-import asm_util
-from asm_util import check_text, same_result
-from corpus_util import need_shared
-from asm_shapes import all_tests, generate
+from asm_util import check_text, shape_tests
 
 HERD_CAT = "arm.cat"
-# regression corpora: tests/test_asm_regression.py
-_CORPORA = ["ARM", "AArch32"]
-
-
-def herd_opts() -> dict:
-    return asm_util.herd_opts(HERD_CAT)
 
 
 KNOWN = [
@@ -46,18 +36,7 @@ KNOWN = [
 ]
 
 
-@pytest.mark.parametrize("shape, decos, verdict", KNOWN, ids=lambda x: str(x))
-def test_known_verdicts(shape, decos, verdict):
-    res = check_text(generate("ARM", shape, decos), timeout=60)
-    assert res.verdict.observation == verdict
-
-
-@pytest.mark.parametrize("name, text", all_tests("ARM", max_per_shape=4), ids=lambda x: x if "\n" not in x else "")
-def test_builtin_agrees_with_herd_model(name, text):
-    need_shared()
-    ours = check_text(text, timeout=60)
-    theirs = check_text(text, **herd_opts())
-    assert same_result(ours, theirs)
+test_known_verdicts, test_builtin_agrees_with_herd_model = shape_tests("ARM", KNOWN, HERD_CAT)
 
 
 LOCK = """ARM lock

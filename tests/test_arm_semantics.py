@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from weakmem.errors import LitmusError
+from asm_util import evs, litmus_error, one_thread, only_trace
+from asm_util import traces as run
 from weakmem.litmus.ast import LabelVal, SymVal
 from weakmem.litmus.parse import parse_litmus
 from weakmem.semantics.arm import ArmArch, canon_reg
@@ -14,25 +15,12 @@ def frontend(text: str, unroll: int = 2) -> AsmFrontend:
     return AsmFrontend(parse_litmus("t.litmus", text), ArmArch(), unroll)
 
 
-def run(fe: AsmFrontend, tid: int, dom=None, all_branches=False):
-    d = dom or {}
-    return fe.traces(tid, lambda loc: d.get(loc.name, [0, 1]), all_branches)
-
-
-def evs(tr):
-    return [("".join(sorted(e.kinds - {"M"})), e.loc.name if e.loc else None, e.value) for e in tr.events]
-
-
 def one(text, tid=0, dom=None):
-    ts = run(frontend(text), tid, dom)
-    assert len(ts) == 1
-    return ts[0]
+    return only_trace(frontend(text), tid, dom)
 
 
 def prog(code: str, init: str = "", cond: str = "exists (0:R0=0)") -> str:
-    lines = [c.strip() for c in code.strip().splitlines()]
-    body = "\n".join(f" {c} ;" for c in lines)
-    return f"ARM t\n{{ {init} }}\n P0 ;\n{body}\n{cond}\n"
+    return one_thread("ARM", code, init, cond)
 
 
 @pytest.mark.parametrize("name, canon", [("R0", "R0"), ("r7", "R7"), ("IP", "R12"), ("FP", "R11"),
@@ -204,7 +192,5 @@ def test_all_branches_runs_both_ways():
     ("DMB XYZ", "bad DMB option"),
 ])
 def test_errors(text, msg):
-    with pytest.raises(LitmusError) as e:
-        fe = frontend(prog(text))
-        run(fe, 0)
-    assert msg in str(e.value) and ":4:" in str(e.value)
+    e = litmus_error(lambda: run(frontend(prog(text)), 0))
+    assert msg in str(e) and ":4:" in str(e)

@@ -1,24 +1,16 @@
-"""POWER: the herd7 regression tests (PPC) against herd7's
-reference results, under herd7's own ppc.cat (interpreted by weakmem)
-and under weakmem's built-in power model; classic litmus shapes with
-their known verdicts; and the built-in model against ppc.cat on
-generated shapes.  Corpus parts skip when ../shared is absent."""
+"""POWER models: the built-in power model's verdicts on the shapes of "Understanding
+POWER multiprocessors" and [HC14], its agreement with herd7's ppc.cat on
+generated shapes, the isync spinlock and the pmk-manual demos (the parts that
+need ../shared skip without it).  The PPC regression corpus is in
+tests/test_asm_regression.py."""
 from __future__ import annotations
 
 import pytest
 
-import asm_util
-from asm_util import check_text, same_result
+from asm_util import check_text, shape_tests
 from corpus_util import need_shared, run_file
-from asm_shapes import all_tests, generate
 
 HERD_CAT = "ppc.cat"
-# regression corpora: tests/test_asm_regression.py
-_CORPORA = ["PPC"]
-
-
-def herd_opts() -> dict:
-    return asm_util.herd_opts(HERD_CAT)
 
 
 KNOWN = [
@@ -50,18 +42,7 @@ KNOWN = [
 ]
 
 
-@pytest.mark.parametrize("shape, decos, verdict", KNOWN, ids=lambda x: str(x))
-def test_known_verdicts(shape, decos, verdict):
-    res = check_text(generate("PPC", shape, decos), timeout=60)
-    assert res.verdict.observation == verdict
-
-
-@pytest.mark.parametrize("name, text", all_tests("PPC", max_per_shape=4), ids=lambda x: x if "\n" not in x else "")
-def test_builtin_agrees_with_herd_model(name, text):
-    need_shared()
-    ours = check_text(text, timeout=60)
-    theirs = check_text(text, **herd_opts())
-    assert same_result(ours, theirs)
+test_known_verdicts, test_builtin_agrees_with_herd_model = shape_tests("PPC", KNOWN, HERD_CAT)
 
 
 LOCK = """PPC lock%s

@@ -1,24 +1,14 @@
-"""RISC-V: the herd7 regression tests (RISCV) against herd7's
-reference results, under herd7's own riscv.cat (interpreted by weakmem)
-and under weakmem's built-in riscv model; classic litmus shapes with
-their known verdicts; and the built-in model against riscv.cat on
-generated shapes.  Corpus parts skip when ../shared is absent."""
+"""RISC-V models: RVWMO's litmus tests (ISA manual) with their verdicts under
+the built-in riscv model, which must also agree with herd7's riscv.cat on
+generated shapes when ../shared is there, and the manual's acquire spinlock.
+tests/test_asm_regression.py runs the RISCV regression corpus."""
 from __future__ import annotations
 
 import pytest
 
-import asm_util
-from asm_util import check_text, same_result
-from corpus_util import need_shared
-from asm_shapes import all_tests, generate
+from asm_util import check_text, shape_tests
 
 HERD_CAT = "riscv.cat"
-# regression corpora: tests/test_asm_regression.py
-_CORPORA = ["RISCV"]
-
-
-def herd_opts() -> dict:
-    return asm_util.herd_opts(HERD_CAT)
 
 
 KNOWN = [
@@ -46,18 +36,7 @@ KNOWN = [
 ]
 
 
-@pytest.mark.parametrize("shape, decos, verdict", KNOWN, ids=lambda x: str(x))
-def test_known_verdicts(shape, decos, verdict):
-    res = check_text(generate("RISCV", shape, decos), timeout=60)
-    assert res.verdict.observation == verdict
-
-
-@pytest.mark.parametrize("name, text", all_tests("RISCV", max_per_shape=4), ids=lambda x: x if "\n" not in x else "")
-def test_builtin_agrees_with_herd_model(name, text):
-    need_shared()
-    ours = check_text(text, timeout=60)
-    theirs = check_text(text, **herd_opts())
-    assert same_result(ours, theirs)
+test_known_verdicts, test_builtin_agrees_with_herd_model = shape_tests("RISCV", KNOWN, HERD_CAT)
 
 
 LOCK = """RISCV lock

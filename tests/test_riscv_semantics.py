@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from weakmem.errors import LitmusError
+from asm_util import evs, litmus_error, one_thread, only_trace
+from asm_util import traces as run
 from weakmem.litmus import ast as A
 from weakmem.litmus.parse import parse_litmus
 from weakmem.semantics.asm_common import AsmFrontend
@@ -14,24 +15,12 @@ def frontend(text: str, unroll: int = 2) -> AsmFrontend:
     return AsmFrontend(parse_litmus("t.litmus", text), RiscvArch(), unroll)
 
 
-def run(fe, tid, dom=None, all_branches=False):
-    d = dom or {}
-    return fe.traces(tid, lambda loc: d.get(loc.name, [0, 1]), all_branches)
-
-
-def evs(tr):
-    return [("".join(sorted(e.kinds - {"M"})), e.loc.name if e.loc else None, e.value) for e in tr.events]
-
-
 def prog(code: str, init: str = "", cond: str = "exists (0:x5=0)") -> str:
-    body = "\n".join(f" {c.strip()} ;" for c in code.strip().splitlines())
-    return f"RISCV t\n{{ {init} }}\n P0 ;\n{body}\n{cond}\n"
+    return one_thread("RISCV", code, init, cond)
 
 
 def one(text, dom=None):
-    ts = run(frontend(text), 0, dom)
-    assert len(ts) == 1
-    return ts[0]
+    return only_trace(frontend(text), 0, dom)
 
 
 @pytest.mark.parametrize("name, canon", [("a0", "x10"), ("zero", "x0"), ("ra", "x1"), ("s0", "x8"),
@@ -138,9 +127,8 @@ def test_branch_forms():
 
 
 def test_auipc_is_rejected_like_herd():
-    with pytest.raises(LitmusError) as e:
-        frontend(prog("auipc a0, 2"))
-    assert "RISCV, instruction 'auipc x10,2' not handled" in str(e.value)
+    e = litmus_error(lambda: frontend(prog("auipc a0, 2")))
+    assert "RISCV, instruction 'auipc x10,2' not handled" in str(e)
 
 
 @pytest.mark.parametrize("text, msg", [
@@ -150,6 +138,5 @@ def test_auipc_is_rejected_like_herd():
     ("lw.aq.xx a0,0(a1)", "bad ordering annotation"),
 ])
 def test_errors(text, msg):
-    with pytest.raises(LitmusError) as e:
-        run(frontend(prog(text)), 0)
-    assert msg in str(e.value) and "t.litmus:4:" in str(e.value)
+    e = litmus_error(lambda: run(frontend(prog(text)), 0))
+    assert msg in str(e) and "t.litmus:4:" in str(e)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from asm_util import evs as kinds, litmus_error
+from asm_util import traces as run
 from weakmem.errors import LitmusError
 from weakmem.litmus.ast import SymVal
 from weakmem.litmus.parse import parse_litmus
@@ -12,15 +14,6 @@ from weakmem.semantics.x86_decode import Imm, Mem, Name, Reg, canonical_reg, dec
 
 def frontend(text: str, unroll: int = 2) -> X86Frontend:
     return X86Frontend(parse_litmus("t.litmus", text), None, unroll)
-
-
-def run(fe: X86Frontend, tid: int, dom=None):
-    d = dom or {}
-    return fe.traces(tid, lambda loc: d.get(loc.name, [0, 1]))
-
-
-def kinds(tr):
-    return [("".join(sorted(e.kinds - {"M"})), e.loc.name if e.loc else None, e.value) for e in tr.events]
 
 
 # ----------------------------------------------------------------------------
@@ -99,15 +92,13 @@ def test_register_names():
     ("MOV [x],$1 $2", "unknown instruction"),
 ])
 def test_decode_errors(text, msg):
-    with pytest.raises(LitmusError) as e:
-        decode(text, "X86", None)
-    assert msg in e.value.msg
+    e = litmus_error(lambda: decode(text, "X86", None))
+    assert msg in e.msg
 
 
 def test_unknown_instruction_has_position():
-    with pytest.raises(LitmusError) as e:
-        frontend("X86 t\n{}\n P0 ;\n FROB [x] ;\nexists (0:EAX=0)\n")
-    assert e.value.pos.line == 4 and "unknown instruction" in str(e.value)
+    e = litmus_error(lambda: frontend("X86 t\n{}\n P0 ;\n FROB [x] ;\nexists (0:EAX=0)\n"))
+    assert e.pos.line == 4 and "unknown instruction" in str(e)
 
 
 def test_unknown_label():
