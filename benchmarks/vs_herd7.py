@@ -179,7 +179,7 @@ def main() -> None:
                "weakmem_cpu": round(cpu_w, 2), "herd7_cpu": round(cpu_h, 2) if hcmd else None,
                "cpu_ratio": round(cpu_w / cpu_h, 3) if hcmd and cpu_h else None,
                "versus": "herd7 side by side" if hcmd else "recorded seconds",
-               "same_observation": agree, "load": round(os.getloadavg()[0], 1),
+               "same_observation": agree, "test_names": len(ow), "load": round(os.getloadavg()[0], 1),
                "extra": a.extra, "time": time.strftime("%Y-%m-%d %H:%M")}
         ref_t = th if hcmd else recorded
         slow = sorted(ref_t.items(), key=lambda kv: -kv[1])[:a.top]
@@ -187,7 +187,8 @@ def main() -> None:
         print(f"{cname:24} {len(files):4} tests  weakmem {wall_w:8.1f} s  "
               f"{'herd7' if hcmd else 'herd7 (recorded)'} {base:8.1f} s  ratio {row['ratio']}"
               + (f"  (CPU {cpu_w:.1f} s vs {cpu_h:.1f} s: {row['cpu_ratio']})" if hcmd else "")
-              + (f"  same Observation {agree}/{len(files)}" if hcmd else ""))
+              # (Observations are matched by test name; a corpus may reuse names)
+              + (f"  same Observation {agree}/{len(ow)} test names" if hcmd else ""))
         for s in row["slowest"]:
             wt = s["weakmem"]
             print(f"    {s['test']:60} herd7 {s['herd7']:7.2f} s  weakmem "
