@@ -3,6 +3,9 @@ RISC-V model tests (herd7's own cat files, whole-test checks) and the
 per-architecture semantics tests (one thread's traces and events)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import pytest
 
 from asm_shapes import all_tests, generate
@@ -10,6 +13,10 @@ from corpus_util import SHARED, need_shared
 from weakmem.errors import LitmusError
 from weakmem.litmus.parse import parse_litmus
 from weakmem.run import ModelCache, Options, check_test
+from weakmem.semantics.arm import ArmArch
+from weakmem.semantics.asm_common import AsmFrontend
+from weakmem.semantics.ppc import PPCArch
+from weakmem.semantics.riscv import RiscvArch
 
 MODELS = ModelCache()
 
@@ -83,3 +90,31 @@ def litmus_error(call) -> LitmusError:
     with pytest.raises(LitmusError) as e:
         call()
     return e.value
+
+
+@dataclass(frozen=True)
+class AsmKit:
+    """One architecture on the shared runner, as its semantics tests use it:
+    `arch` makes its decoder, `head` is the test header's name and `cond` the
+    final condition a one-thread test gets when it names none."""
+    arch: Callable
+    head: str
+    cond: str
+
+    def frontend(self, text: str, unroll: int = 2) -> AsmFrontend:
+        return AsmFrontend(parse_litmus("t.litmus", text), self.arch(), unroll)
+
+    def prog(self, code: str, init: str = "", cond: str | None = None) -> str:
+        return one_thread(self.head, code, init, self.cond if cond is None else cond)
+
+    def one(self, text: str, dom=None):
+        return only_trace(self.frontend(text), 0, dom)
+
+    def error(self, code: str) -> LitmusError:
+        """The error running thread 0 of the one-thread test of `code` raises."""
+        return litmus_error(lambda: traces(self.frontend(self.prog(code)), 0))
+
+
+ARM = AsmKit(ArmArch, "ARM", "exists (0:R0=0)")
+PPC = AsmKit(PPCArch, "PPC", "exists (0:r0=0)")
+RISCV = AsmKit(RiscvArch, "RISCV", "exists (0:x5=0)")

@@ -3,23 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from asm_util import evs, litmus_error, one_thread, only_trace
+from asm_util import PPC as KIT, evs
 from asm_util import traces as run
-from weakmem.litmus.parse import parse_litmus
-from weakmem.semantics.asm_common import AsmFrontend
-from weakmem.semantics.ppc import PPCArch, canon_reg, mask64
+from weakmem.semantics.ppc import canon_reg, mask64
 
-
-def frontend(text: str, unroll: int = 2) -> AsmFrontend:
-    return AsmFrontend(parse_litmus("t.litmus", text), PPCArch(), unroll)
-
-
-def prog(code: str, init: str = "", cond: str = "exists (0:r0=0)") -> str:
-    return one_thread("PPC", code, init, cond)
-
-
-def one(text, dom=None):
-    return only_trace(frontend(text), 0, dom)
+frontend, prog, one = KIT.frontend, KIT.prog, KIT.one
 
 
 def test_registers_and_masks():
@@ -151,14 +139,3 @@ def test_backward_jumps_are_bounded():
     """, "0:r2=x;"))
     trs = run(fe, 0, {"x": [0, 1]})
     assert sorted(len(t.events) for t in trs) == [1, 2, 3]
-
-
-@pytest.mark.parametrize("text, msg", [
-    ("mtlr r1", "instruction 'mtlr r1' not handled"),
-    ("lwz r1,0(r2)", "Non-symbolic memory access found on '[0]'"),
-    ("addi r1,r2", "wrong number of operands"),
-    ("beq cr9,L0", "bad condition register"),
-])
-def test_errors(text, msg):
-    e = litmus_error(lambda: run(frontend(prog(text)), 0))
-    assert msg in str(e) and "t.litmus:4:" in str(e)

@@ -3,24 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from asm_util import evs, litmus_error, one_thread, only_trace
+from asm_util import RISCV as KIT, evs, litmus_error
 from asm_util import traces as run
 from weakmem.litmus import ast as A
-from weakmem.litmus.parse import parse_litmus
-from weakmem.semantics.asm_common import AsmFrontend
-from weakmem.semantics.riscv import RiscvArch, canon_reg
+from weakmem.semantics.riscv import canon_reg
 
-
-def frontend(text: str, unroll: int = 2) -> AsmFrontend:
-    return AsmFrontend(parse_litmus("t.litmus", text), RiscvArch(), unroll)
-
-
-def prog(code: str, init: str = "", cond: str = "exists (0:x5=0)") -> str:
-    return one_thread("RISCV", code, init, cond)
-
-
-def one(text, dom=None):
-    return only_trace(frontend(text), 0, dom)
+frontend, prog, one = KIT.frontend, KIT.prog, KIT.one
 
 
 @pytest.mark.parametrize("name, canon", [("a0", "x10"), ("zero", "x0"), ("ra", "x1"), ("s0", "x8"),
@@ -129,14 +117,3 @@ def test_branch_forms():
 def test_auipc_is_rejected_like_herd():
     e = litmus_error(lambda: frontend(prog("auipc a0, 2")))
     assert "RISCV, instruction 'auipc x10,2' not handled" in str(e)
-
-
-@pytest.mark.parametrize("text, msg", [
-    ("frob a0", "instruction 'frob a0' not handled"),
-    ("lw a0,0(a1)", "Non-symbolic memory access"),
-    ("fence rw", "wrong number of operands"),
-    ("lw.aq.xx a0,0(a1)", "bad ordering annotation"),
-])
-def test_errors(text, msg):
-    e = litmus_error(lambda: run(frontend(prog(text)), 0))
-    assert msg in str(e) and "t.litmus:4:" in str(e)
