@@ -13,7 +13,6 @@ appended as JSON lines to benchmarks/results/corpora.jsonl.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import resource
@@ -23,6 +22,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from _common import append_rows  # noqa: E402
 
 # name -> (reference file, corpus root (relative to shared/corpus), weakmem options)
 CORPORA = {
@@ -67,7 +68,6 @@ def main() -> None:
     shared = os.path.abspath(a.shared)
     if not os.path.isdir(shared):
         sys.exit(f"no shared folder at {shared}")
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     rows = []
     for name, (ref, root, opts) in CORPORA.items():
         if a.only and name not in a.only:
@@ -101,9 +101,7 @@ def main() -> None:
               f"weakmem wall {wall:7.1f} s cpu {cpu:7.1f} s  herd7 {row.get('herd_seconds', 0):7.1f} s  "
               f"ratio wall {row.get('ratio')} cpu {row.get('cpu_ratio')}  (load {row['load']})")
         sys.stdout.flush()
-    with open(os.path.join(HERE, "results", "corpora.jsonl"), "a") as f:
-        for r in rows:
-            f.write(json.dumps(r) + "\n")
+    append_rows("corpora.jsonl", rows)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ benchmarks/results/diff_herd7.jsonl.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -28,7 +27,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
+from _common import append_rows  # noqa: E402
 from weakmem.herd7.oracle import find_tool, parse_blocks, run_herd7, litmus_name  # noqa: E402
 
 COM = "Rfe Fre Wse"
@@ -149,10 +150,7 @@ def main() -> int:
                   f"herd7 {r['herd7_seconds']}s, weakmem {r['weakmem_seconds']}s", flush=True)
             for line in r["disagree"] + r["herd7_rejects"] + r["weakmem_rejects"]:
                 print("   ", line)
-    out = HERE / "results"
-    out.mkdir(exist_ok=True)
-    with open(out / "diff_herd7.jsonl", "a") as f:
-        f.write(json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "results": results}) + "\n")
+    append_rows("diff_herd7.jsonl", [{"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "results": results}])
     bad = sum(len(r["disagree"]) + len(r["weakmem_rejects"]) for r in results.values())
     return 1 if bad else 0
 

@@ -24,6 +24,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+from _common import append_rows  # noqa: E402
 from rcu_chains import write  # noqa: E402
 
 
@@ -61,10 +62,7 @@ def main() -> None:
                 print(f"{n:3} threads  {row['test']:50} {secs:7.2f} s  peak {mb:5d} MB  "
                       f"{row['executions']:7} executions  {row['verdict']}")
                 sys.stdout.flush()
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "memory.jsonl"), "a") as f:
-        for r in rows:
-            f.write(json.dumps(r) + "\n")
+    append_rows("memory.jsonl", rows)
 
 
 if __name__ == "__main__":

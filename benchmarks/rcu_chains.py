@@ -34,7 +34,6 @@ benchmarks/results/rcu_chains.jsonl.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -42,6 +41,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from _common import append_rows  # noqa: E402
 DEFAULT_OUT = os.path.join(ROOT, "tests", "data", "rcu")
 
 
@@ -149,7 +150,6 @@ def main() -> None:
     print(f"{len(paths)} tests in {a.out}")
     if not a.time:
         return
-    sys.path.insert(0, HERE)
     from vs_herd7 import LKMM, cpu_children, find_herd7
     herd7 = find_herd7()
     herd_opts = [o.format(shared=os.path.abspath(a.shared)) for o in LKMM]
@@ -187,10 +187,7 @@ def main() -> None:
                  if "herd7" in row else ""))
         sys.stdout.flush()
     print(f"{sum(r['agree'] for r in rows)}/{len(rows)} verdicts as expected (and as herd7's where it finished)")
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "rcu_chains.jsonl"), "a") as f:
-        for r in rows:
-            f.write(json.dumps(r) + "\n")
+    append_rows("rcu_chains.jsonl", rows)
 
 
 if __name__ == "__main__":

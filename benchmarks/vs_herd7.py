@@ -34,6 +34,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+from _common import append_rows  # noqa: E402
 from corpora import CORPORA  # noqa: E402  (the corpus table: reference, folder, weakmem options)
 
 # herd7's own options for a reference file (shared/reference/README.md)
@@ -124,7 +125,6 @@ def main() -> None:
     if not os.path.isdir(shared):
         sys.exit(f"no shared folder at {shared}")
     herd7 = find_herd7()
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     print(f"herd7: {herd7 or 'not found (set WEAKMEM_HERD7 or PATH): comparing with recorded seconds'}")
     rows = []
     for cname in a.only:
@@ -210,9 +210,7 @@ def main() -> None:
                 print(f"    herd7 unfinished: {n:60} weakmem {w:6.2f} s  {verdict or 'no verdict'}")
         rows.append(row)
         sys.stdout.flush()
-    with open(os.path.join(HERE, "results", "vs_herd7.jsonl"), "a") as f:
-        for r in rows:
-            f.write(json.dumps(r) + "\n")
+    append_rows("vs_herd7.jsonl", rows)
 
 
 if __name__ == "__main__":
