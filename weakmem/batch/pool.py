@@ -8,20 +8,24 @@ dies (crash, SIGKILL, the kernel's OOM killer) or overruns the hard time
 limit, reports that one test and starts a fresh worker.
 
 Workers start from a fork server (a clean process that has imported the
-engine) rather than forking the caller, which may run threads (the progress
-bar); on platforms without it they are spawned.
+engine and checked one small test of the batch, so that its model is loaded:
+weakmem.batch.preload) rather than forking the caller, which may run threads
+(the progress bar); on platforms without it they are spawned.
 """
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
 import signal
+import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Callable, Iterable
 
+from weakmem.batch.preload import WARMUP_ENV
 from weakmem.batch.task import Outcome, Task, run_task
 
 
@@ -43,7 +47,7 @@ def _context():
     methods = mp.get_all_start_methods()
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["weakmem.batch.task"])
+        ctx.set_forkserver_preload(["weakmem.batch.preload"])
         return ctx
     return mp.get_context("spawn")
 
@@ -85,7 +89,8 @@ class ProcessPool:
 
     def _start(self) -> _Worker:
         parent, child = self.ctx.Pipe()
-        p = self.ctx.Process(target=_worker_main, args=(child, dict(os.environ)), daemon=True)
+        environ = {k: v for k, v in os.environ.items() if k != WARMUP_ENV}
+        p = self.ctx.Process(target=_worker_main, args=(child, environ), daemon=True)
         p.start()
         child.close()
         return _Worker(p, parent)
@@ -110,7 +115,7 @@ class ProcessPool:
         process as each finishes (in completion order)."""
         queue = deque(tasks)
         n = min(self.jobs, len(queue))
-        self.workers = [self._start() for _ in range(n)]
+        self.workers = self._start_all(n, queue)
         try:
             while True:
                 for w in self.workers:
@@ -159,6 +164,29 @@ class ProcessPool:
             for w in self.workers:
                 self._stop(w, kill=w.task is not None)
             self.workers = []
+
+    def _start_all(self, n: int, queue: deque) -> list[_Worker]:
+        """n workers; when the fork server starts now and the batch has more
+        tests than workers, it first checks the shortest test (by size) to
+        load the batch's model once for every worker."""
+        warm = None
+        if self.ctx.get_start_method() == "forkserver" and len(queue) > n:
+            try:
+                fd, warm = tempfile.mkstemp(prefix="weakmem-warmup-", suffix=".pickle")
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump(min(queue, key=lambda t: len(t.text)), f)
+                os.environ[WARMUP_ENV] = warm
+            except OSError:
+                warm = None
+        try:
+            return [self._start() for _ in range(n)]
+        finally:
+            if warm is not None:
+                os.environ.pop(WARMUP_ENV, None)
+                try:
+                    os.unlink(warm)
+                except OSError:
+                    pass
 
     def _replace(self, w: _Worker) -> None:
         """A fresh worker in place of a dead or overrunning one."""
