@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -41,6 +40,7 @@ def cached(kind: str, text: str, compute: Callable[[], T], salt: str = "") -> T:
         pass
     value = compute()
     try:
+        import tempfile                      # only when writing: a one-test run whose caches hit never needs it
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:

@@ -13,6 +13,7 @@ weakmem.errors.LitmusError with a file:line:col.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -31,9 +32,10 @@ def read_litmus_text(path: str) -> str:
         raise LitmusError(f"cannot read litmus file: {e.strerror or e}", Pos(path)) from None
 
 
+@functools.cache
 def _code_stamp() -> str:
     """Sizes and dates of the parser's own files: a cached parse is used
-    only by the code that made it."""
+    only by the code that made it (the code this process loaded: read once)."""
     here = os.path.dirname(os.path.abspath(__file__))
     files = [os.path.join(here, f) for f in sorted(os.listdir(here)) if f.endswith((".py", ".lark"))]
     files.append(os.path.join(os.path.dirname(here), "arch.py"))    # architecture names, value sizes
