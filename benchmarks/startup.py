@@ -15,7 +15,6 @@ Python recompiles every module on every run.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -24,7 +23,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results", "startup.jsonl")
+sys.path.insert(0, HERE)
+from _common import append_rows  # noqa: E402
 
 
 def measure(cmd: list[str], n: int, env: dict[str, str]) -> tuple[list[float], list[float]]:
@@ -65,9 +65,7 @@ def main() -> None:
           f"bare python3 -c pass: wall {rec['bare_python_wall']:.3f} s, CPU {rec['bare_python_cpu']:.3f} s; "
           f"peak RSS {peak:.0f} MB; load {load:.1f}")
     if not a.no_record:
-        os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-        with open(RESULTS, "a") as f:
-            f.write(json.dumps(rec) + "\n")
+        append_rows("startup.jsonl", [rec])
 
 
 if __name__ == "__main__":
