@@ -11,12 +11,18 @@ as herd7's reference results were.  Each configuration runs the whole
 without a results store; the script prints wall time, CPU time (all
 processes), the judgement counts and the ratio to the first configuration,
 and checks that every configuration judged every test the same way.
+For -j 1 it also prints the per-test overhead (wall time beyond the tests'
+own seconds: process and worker start-up, handing tests out, judging) and
+the wall time the same test times would take on two free cores in the
+batch's order (what -j 2 can reach on a quiet machine).  Rows are appended
+to benchmarks/results/batch.jsonl.
 With --herd7 (and herd7 on PATH or in ~/.cache/herd7/bin) herd7 runs the same
 files one after another with the same per-test time limit, for scale.
 """
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
 import os
 import shutil
@@ -27,13 +33,16 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _common import append_rows  # noqa: E402
+
 SHARED = Path(os.environ.get("WEAKMEM_SHARED", ROOT.parent / "shared"))
 
 
-def run_check(corpus: Path, extra: list[str], how: list[str]) -> tuple[float, float, dict[str, str]]:
+def run_check(corpus: Path, extra: list[str], how: list[str]) -> tuple[float, float, dict[str, str], dict[str, float]]:
     """Wall time of the whole command, the CPU seconds its workers spent on
     tests (from the JSON report: worker processes are not our children),
-    and the judgement per file."""
+    the judgement per file and the seconds each test took in its worker."""
     cmd = [sys.executable, "-m", "weakmem", "check", "-q", "--format", "json", *extra, *how, str(corpus)]
     t0 = time.perf_counter()
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
@@ -41,13 +50,24 @@ def run_check(corpus: Path, extra: list[str], how: list[str]) -> tuple[float, fl
     if r.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed:\n{r.stderr}")
     out = {}
+    secs = {}
     cpu = 0.0
     for line in r.stdout.splitlines():
         if line.startswith("{"):
             o = json.loads(line)
             out[o["file"]] = o["judgement"]
+            secs[o["file"]] = o.get("seconds") or 0.0
             cpu += o.get("cpu") or 0.0
-    return wall, cpu, out
+    return wall, cpu, out, secs
+
+
+def makespan(seconds: list[float], workers: int) -> float:
+    """The wall time of handing tests, in this order, to the first free of
+    `workers` workers, if each took the given seconds (no overhead)."""
+    free = [0.0] * workers
+    for s in seconds:
+        heapq.heappush(free, heapq.heappop(free) + s)
+    return max(free)
 
 
 def herd7_time(corpus: Path, timeout: float) -> float | None:
@@ -87,13 +107,29 @@ def main() -> None:
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}  (a loaded machine cannot show the speed-up)")
     base = None
     first = None
+    rows = []
     for how in configs:
-        wall, cpu, judged = run_check(corpus, extra, how)
+        load0 = os.getloadavg()[0]
+        wall, cpu, judged, secs = run_check(corpus, extra, how)
         counts = Counter(judged.values())
         ratio = "" if base is None else f"  ratio {wall / base:.2f}x"
+        load = max(load0, os.getloadavg()[0])
         print(f"weakmem check {' '.join(how):28s} wall {wall:7.1f} s  test cpu {cpu:7.1f} s  "
               + " ".join(f"{k} {counts[k]}" for k in ("pass", "fail", "error", "undetermined", "unjudged"))
-              + ratio + f"  (load {os.getloadavg()[0]:.1f})", flush=True)
+              + ratio + f"  (load {load:.1f})", flush=True)
+        row = {"corpus": corpus.name, "how": " ".join(how), "tests": len(judged), "timeout": a.timeout,
+               "wall": round(wall, 2), "test_seconds": round(sum(secs.values()), 2), "test_cpu": round(cpu, 2),
+               "ratio": round(wall / base, 3) if base else 1.0, "load": round(load, 1),
+               "time": time.strftime("%Y-%m-%d %H:%M")}
+        if how == ["-j", "1"] and judged:
+            # what the pool, the parent and process start-up cost beyond the tests themselves,
+            # and the best -j 2 could do with these test times in the batch's order
+            over = (wall - sum(secs.values())) / len(judged)
+            ideal = makespan([secs[f] for f in sorted(secs)], 2)
+            row.update(overhead_ms_per_test=round(over * 1000, 1), ideal_j2_ratio=round(ideal / wall, 3))
+            print(f"  overhead beyond the tests' own time {over * 1000:.1f} ms per test; these test times "
+                  f"on 2 free cores, in the batch's order: {ideal:.1f} s = {ideal / wall:.2f}x", flush=True)
+        rows.append(row)
         if base is None:
             base, first = wall, judged
         else:
@@ -101,6 +137,7 @@ def main() -> None:
             if diff:
                 print(f"  judgements differ from the first run on {len(diff)} tests "
                       f"(undetermined ones can: time limits): {sorted(diff)[:5]}")
+    append_rows("batch.jsonl", rows)
     if a.herd7:
         t = herd7_time(corpus, a.timeout)
         print("herd7: not found" if t is None else f"herd7 (one after another)  wall {t:7.1f} s")
