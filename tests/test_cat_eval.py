@@ -14,6 +14,9 @@ from weakmem.cat.model import load_model, load_model_text
 from cat_synth import ExecBuilder
 from weakmem.errors import CatError
 from corpus_util import SHARED as _SHARED
+from naive_rel import closure as _plus
+from naive_rel import compose as _compose
+from naive_rel import set_bits as _sbits
 
 HERD = str(_SHARED / "corpus" / "herd-libdir")
 
@@ -30,10 +33,6 @@ S_REL = {(0, 0), (1, 3), (4, 2), (2, 4)}
 
 def _bits(ps) -> int:
     return R.from_pairs(N, ps)
-
-
-def _sbits(s) -> int:
-    return sum(1 << i for i in s)
 
 
 def make_input(dynamic=frozenset({"s"}), key="k", s_rel=S_REL, **extra) -> ExecInput:
@@ -73,19 +72,6 @@ def value(expr: str, inp: ExecInput | None = None) -> int:
 ALL = {(i, j) for i in range(N) for j in range(N)}
 IDS = {(i, i) for i in range(N)}
 EV = set(range(N))
-
-
-def _compose(a, b):
-    return {(i, k) for (i, j) in a for (j2, k) in b if j == j2}
-
-
-def _plus(a):
-    t = set(a)
-    while True:
-        t2 = t | _compose(t, t)
-        if t2 == t:
-            return t
-        t = t2
 
 
 def set_exprs():

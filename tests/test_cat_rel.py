@@ -4,6 +4,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from naive_rel import closure as naive_closure
+from naive_rel import compose as naive_compose
+from naive_rel import set_bits as sbits
 from weakmem.cat import rel as R
 from weakmem.cat.prims import linearisations
 
@@ -19,23 +22,6 @@ def n_and_rels(draw, k: int = 2):
 
 def bits(n: int, ps) -> int:
     return R.from_pairs(n, ps)
-
-
-def sbits(s) -> int:
-    return sum(1 << i for i in s)
-
-
-def naive_compose(a, b):
-    return {(i, k) for (i, j) in a for (j2, k) in b if j == j2}
-
-
-def naive_closure(a):
-    t = set(a)
-    while True:
-        t2 = t | naive_compose(t, t)
-        if t2 == t:
-            return t
-        t = t2
 
 
 @settings(max_examples=300, deadline=None)

@@ -55,6 +55,16 @@ def c_tests(draw):
 
 # ------------------------------------------------------------ x86 / AArch64
 
+def _asm_test(draw, head: str, cols: list[list[str]], regs: list[str]) -> str:
+    """An assembly test: `head` (name and init block), a column of
+    instructions per thread, and an `exists` on up to three of `regs` and x."""
+    rows = [" | ".join(f" P{t}" for t in range(len(cols))) + " ;"]
+    for i in range(max(len(c) for c in cols)):
+        rows.append(" | ".join(f" {c[i] if i < len(c) else ''}" for c in cols) + " ;")
+    conj = [f"{r}={draw(st.integers(0, 2))}" for r in regs[:3]] + [f"x={draw(st.integers(0, 2))}"]
+    return head + "\n" + "\n".join(rows) + f"\nexists ({AND.join(conj)})\n"
+
+
 @st.composite
 def x86_tests(draw):
     cols = []
@@ -76,12 +86,7 @@ def x86_tests(draw):
             else:
                 ins.append("MFENCE")
         cols.append(ins)
-    n = max(len(c) for c in cols)
-    rows = [" | ".join(f" P{t}" for t in range(len(cols))) + " ;"]
-    for i in range(n):
-        rows.append(" | ".join(f" {c[i] if i < len(c) else ''}" for c in cols) + " ;")
-    conj = [f"{r}={draw(st.integers(0, 2))}" for r in sorted(set(regs))[:3]] + [f"x={draw(st.integers(0, 2))}"]
-    return "X86 random\n{ x=0; y=0; }\n" + "\n".join(rows) + f"\nexists ({AND.join(conj)})\n"
+    return _asm_test(draw, "X86 random\n{ x=0; y=0; }", cols, sorted(set(regs)))
 
 
 @st.composite
@@ -103,12 +108,7 @@ def aarch64_tests(draw):
             else:
                 ins.append("DMB SY")
         cols.append(ins)
-    n = max(len(c) for c in cols)
-    rows = [" | ".join(f" P{t}" for t in range(len(cols))) + " ;"]
-    for i in range(n):
-        rows.append(" | ".join(f" {c[i] if i < len(c) else ''}" for c in cols) + " ;")
-    conj = [f"{r}={draw(st.integers(0, 2))}" for r in regs[:3]] + [f"x={draw(st.integers(0, 2))}"]
-    return "AArch64 random\n{\n" + "\n".join(init) + "\n}\n" + "\n".join(rows) + f"\nexists ({AND.join(conj)})\n"
+    return _asm_test(draw, "AArch64 random\n{\n" + "\n".join(init) + "\n}", cols, regs)
 
 
 def _check(tmp_path, text: str, model: str, **kw):

@@ -28,54 +28,29 @@ def ok(refs):
 
 def check(folder, ref, model):
     shared = need_shared()
-    m = model if "." not in model else str(LIBDIR / model)
+    m = str(LIBDIR / model) if model and "." in model else model
     res = run_file(shared / "corpus" / folder / ref["file"], model=m, timeout=60)
     assert compare(res, ref) == []
 
 
-@pytest.mark.parametrize("ref", ok(X86_TSO), ids=lambda r: r["file"])
-@pytest.mark.parametrize("model", ["x86tso.cat", "x86-tso"])
-def test_x86_catalogue_tso(ref, model):
-    check("catalogue/x86", ref, model)
+# (folder, reference rows, models: herd7's .cat and weakmem's own; None is
+# no --model: weakmem's default for x86 and x86-64, its own x86-tso)
+CASES = [
+    ("catalogue/x86", ok(X86_TSO), ["x86tso.cat", "x86-tso"]),
+    ("catalogue/x86", sample(X86_DEFAULT, 8), [None]),
+    ("catalogue/x86", sample(X86_SC, 8), ["sc.cat", "sc"]),
+    ("catalogue/x86_64", ok(X64_MIXED), ["x86tso-mixed.cat", "x86-tso"]),
+    ("catalogue/x86_64", sample(X64_DEFAULT, 8), [None]),
+    ("catalogue/x86_64", sample(X64_SC, 8), ["sc.cat", "sc"]),
+    ("herd-regression/X86_64", ok(REGRESSION), ["x86tso-mixed.cat", "x86-tso"]),
+]
 
 
-@pytest.mark.parametrize("ref", sample(X86_DEFAULT, 8), ids=lambda r: r["file"])
-def test_x86_catalogue_default_model(ref):
-    # no --model: weakmem's default for X86 is its own x86-tso
-    shared = need_shared()
-    res = run_file(shared / "corpus" / "catalogue" / "x86" / ref["file"], timeout=60)
-    assert compare(res, ref) == []
-
-
-@pytest.mark.parametrize("ref", sample(X86_SC, 8), ids=lambda r: r["file"])
-@pytest.mark.parametrize("model", ["sc.cat", "sc"])
-def test_x86_catalogue_sc(ref, model):
-    check("catalogue/x86", ref, model)
-
-
-@pytest.mark.parametrize("ref", ok(X64_MIXED), ids=lambda r: r["file"])
-@pytest.mark.parametrize("model", ["x86tso-mixed.cat", "x86-tso"])
-def test_x86_64_catalogue_tso(ref, model):
-    check("catalogue/x86_64", ref, model)
-
-
-@pytest.mark.parametrize("ref", sample(X64_DEFAULT, 8), ids=lambda r: r["file"])
-def test_x86_64_catalogue_default_model(ref):
-    shared = need_shared()
-    res = run_file(shared / "corpus" / "catalogue" / "x86_64" / ref["file"], timeout=60)
-    assert compare(res, ref) == []
-
-
-@pytest.mark.parametrize("ref", sample(X64_SC, 8), ids=lambda r: r["file"])
-@pytest.mark.parametrize("model", ["sc.cat", "sc"])
-def test_x86_64_catalogue_sc(ref, model):
-    check("catalogue/x86_64", ref, model)
-
-
-@pytest.mark.parametrize("ref", ok(REGRESSION), ids=lambda r: r["file"])
-@pytest.mark.parametrize("model", ["x86tso-mixed.cat", "x86-tso"])
-def test_herd_regression_x86_64(ref, model):
-    check("herd-regression/X86_64", ref, model)
+@pytest.mark.parametrize("folder, ref, model",
+                         [(folder, ref, model) for folder, refs, models in CASES for ref in refs for model in models],
+                         ids=lambda x: x["file"] if isinstance(x, dict) else str(x))
+def test_x86_corpus(folder, ref, model):
+    check(folder, ref, model)
 
 
 def test_herd_regression_output_matches_expected():
