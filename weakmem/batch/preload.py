@@ -17,10 +17,12 @@ import pickle
 WARMUP_ENV = "WEAKMEM_BATCH_WARMUP"
 WARMUP_SECONDS = 1.0                # the warm-up test's own time limit
 
-# imported by the check path on first use (run_task, ModelCache.get, the C front-end, reporting)
+# imported by the check path on first use (run_task, ModelCache.get, the C front-end, reporting);
+# and the command line: a worker started under the `weakmem` script re-runs that script (as
+# multiprocessing does with a main script), which imports weakmem.cli
 MODULES = ("weakmem.batch.task", "weakmem.litmus.parse", "weakmem.dialects.detect", "weakmem.diskcache",
            "weakmem.report.herd", "weakmem.semantics.c", "weakmem.semantics.runner",
-           "weakmem.semantics.values", "weakmem.version")
+           "weakmem.semantics.values", "weakmem.version", "weakmem.cli")
 
 
 def _warm() -> None:
