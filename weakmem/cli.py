@@ -56,22 +56,28 @@ def main() -> None:
                    "(weakmem explain has more)")
 @click.option("--verdict-only", is_flag=True,
               help="text format: stop at the first execution that decides the condition (no state counts)")
+@click.option("--all-states", is_flag=True,
+              help="text format: count every final state however long it takes (by default, past 1 s the "
+                   "text format answers the verdict alone, as --verdict-only, and says so)")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=1, show_default=True,
               help="worker processes sharing each test's executions (same results)")
 @click.option("--prune/--no-prune", default=True, show_default=True,
               help="drop partial executions the model already rejects (same results, fewer candidates)")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, explain, verdict_only, jobs, prune,
-        files) -> None:
+def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, explain, verdict_only, all_states,
+        jobs, prune, files) -> None:
     """Check litmus FILES and print each verdict and its final states."""
     from weakmem.litmus.parse import parse_litmus
     from weakmem.report import reporter
     from weakmem import limits
-    from weakmem.run import ModelCache, Options, check_test, limit_result
+    from weakmem.run import ModelCache, Options, check_test, check_within, limit_result
 
     if verdict_only and (fmt != "text" or explain):
         raise click.UsageError("--verdict-only gives no final states or counts: use it with the text format, "
                                "without --explain")
+    if all_states and verdict_only:
+        raise click.UsageError("--all-states and --verdict-only ask for opposite things: choose one")
+    within = fmt == "text" and not (explain or verdict_only or all_states)
     opts = Options(model=model, conf=conf, includes=list(includes), unroll=unroll, timeout=timeout,
                    variants=set(variants), optace=optace, memory=memory, prune=prune, verdict_only=verdict_only,
                    jobs=jobs)
@@ -88,6 +94,8 @@ def run(model, conf, includes, unroll, fmt, timeout, memory, variants, optace, e
                     from weakmem.explain import explain as explain_test
                     why = explain_test(test, lm, opts)
                     res = why.result
+                elif within:
+                    res = check_within(test, lm, opts)
                 else:
                     res = check_test(test, lm, opts)
         except LimitReached as e:

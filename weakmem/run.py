@@ -18,7 +18,7 @@ from weakmem.cat.eval import EvalCache
 from weakmem.cat.judge import annotation_checker, judge
 from weakmem.cat.partial import refuter_for
 from weakmem.config import LoadedModel, ModelCache, Options, load_model_for  # noqa: F401  (the check's API)
-from weakmem.errors import LimitReached, WeakmemError
+from weakmem.errors import LimitReached, Timeout, WeakmemError
 from weakmem.explore.engine import Deadline
 from weakmem.explore.executions import Exploration
 from weakmem.litmus import ast as A
@@ -125,6 +125,34 @@ def _check_parallel(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResul
         res.undetermined = None           # a share that was stopped decides nothing
     res.seconds = time.monotonic() - t0
     return res
+
+
+STATES_WITHIN = 1.0     # seconds the text format spends counting every final state before it answers the verdict alone
+
+
+def check_within(test: A.Litmus, lm: LoadedModel, opts: Options, seconds: float = STATES_WITHIN) -> TestResult:
+    """The text format's default: every final state when counting them all
+    takes at most `seconds`; past that, the verdict alone, from a
+    verdict-directed search (`opts.verdict_only`), with `states_cut` saying
+    how long the counting ran.  The test's own limits (`opts.timeout`,
+    the enclosing budget) bound both searches together."""
+    from dataclasses import replace
+
+    t0 = time.monotonic()
+    with limits.budget(seconds):
+        res = check_test(test, lm, opts)
+    if res.undetermined != Timeout.what:
+        return res
+    left = limits.remaining()
+    if opts.timeout is not None:
+        left = min(left if left is not None else opts.timeout, opts.timeout - (time.monotonic() - t0))
+    if left is not None and left <= 0:
+        return res                                  # the test's own time limit: Undetermined
+    quick = check_test(test, lm, replace(opts, verdict_only=True,
+                                         timeout=left if opts.timeout is not None else None))
+    quick.states_cut = seconds
+    quick.seconds = time.monotonic() - t0
+    return quick
 
 
 def _share_worker(test, lm, opts: Options, conn) -> None:

@@ -161,6 +161,7 @@ class TestResult:
     counterexample: Judged | None = None   # an allowed execution not satisfying it
     results_comment: list[str] = field(default_factory=list)
     verdict_only: bool = False             # stopped at the first deciding execution: counts are partial
+    states_cut: float | None = None        # text format: counting every state ran past these seconds
     share_index: int = 0                   # -j: which share of the executions this result counts
 
     @property

@@ -39,6 +39,8 @@ def _verdict_only(r: TestResult) -> str:
         head = (f"{r.name}: Yes — the condition can happen under {r.model}" if r.pos else
                 f"{r.name}: Never — the condition cannot happen under {r.model}")
     found = r.pos + r.neg
+    why = ("--verdict-only" if r.states_cut is None else
+           f"counting them all took more than {r.states_cut:g} s; --all-states waits for them")
     tail = ("stopped at the first deciding execution" if found else
-            "no allowed execution decides it") + "; states not counted (--verdict-only)"
+            "no allowed execution decides it") + f"; states not counted ({why})"
     return "\n".join([head, f"  condition: {r.condition_text}", f"  {tail}; {r.seconds:.2f} s"]) + "\n"
