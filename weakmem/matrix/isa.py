@@ -139,14 +139,32 @@ class Codegen:
         return "NOP"
 
     def lea(self, base, index, scale: int) -> tuple[list[str], object]:
-        """Effective address base + index*scale into a scratch register."""
+        """Effective address base + index*scale into a scratch register:
+        the index doubled (added to itself) until scale is reached, then
+        added to the base (ADD only: the forms herd7's own tests use)."""
+        p = self.tmp()
+        code = []
+        idx = index
+        while scale > 1:
+            s = self.tmp()
+            code.append(self.add_index(s, idx, idx))
+            idx, scale = s, scale // 2
+        return code + [self.add_address(p, base, idx)], p
+
+    def add_index(self, d, a, b) -> str:
+        """d = a + b on index registers (for lea)."""
         raise NotImplementedError
+
+    def add_address(self, d, base, idx) -> str:
+        """d = base + idx, an address (for lea)."""
+        return self.add_index(d, base, idx)
 
     def fill(self, tmpl: str, **kw) -> str:
         return tmpl.format(**kw)
 
     def rmw_code(self, row: M.RmwRow, n: Rmw, a, old, v, e, wide: bool) -> list[str]:
-        raise NotImplementedError
+        """A read-modify-write: by default the load-linked/store-conditional loop."""
+        return self.llsc_code(row, n, a, old, v, e, wide)
 
     def mnemonic(self, line: str) -> str:
         """How an instruction is shown in the table: its mnemonic, or the
@@ -492,17 +510,11 @@ class AArch64(Codegen):
     def jump(self, label):
         return [f"B {label}"]
 
-    def lea(self, base, index, scale):
-        # index * scale by doubling (ADD only: forms herd's own tests use)
-        p = self.tmp()
-        code = []
-        idx = index
-        while scale > 1:
-            s = self.tmp()
-            code.append(f"ADD W{s},W{idx},W{idx}")
-            idx, scale = s, scale // 2
-        code.append(f"ADD X{p},X{base},W{idx},SXTW")
-        return code, p
+    def add_index(self, d, a, b):
+        return f"ADD W{d},W{a},W{b}"
+
+    def add_address(self, d, base, idx):
+        return f"ADD X{d},X{base},W{idx},SXTW"
 
     def ll(self, mn, old, a, wide):
         return f"{mn} {self.rn(old, wide)},[X{a}]"
@@ -630,15 +642,8 @@ class Armv7(Codegen):
     def jump(self, label):
         return [f"B {label}"]
 
-    def lea(self, base, index, scale):
-        p = self.tmp()
-        code = []
-        idx = index
-        while scale > 1:
-            s = self.tmp()
-            code.append(f"ADD R{s},R{idx},R{idx}")
-            idx, scale = s, scale // 2
-        return code + [f"ADD R{p},R{base},R{idx}"], p
+    def add_index(self, d, a, b):
+        return f"ADD R{d},R{a},R{b}"
 
     def ll(self, mn, old, a, wide):
         return f"{mn} R{old},[R{a}]"
@@ -646,9 +651,6 @@ class Armv7(Codegen):
     def sc(self, mn, val, a, wide):
         st = self.status_reg()
         return [f"{mn} R{st},R{val},[R{a}]"] + self.status_done(st)
-
-    def rmw_code(self, row, n, a, old, v, e, wide):
-        return self.llsc_code(row, n, a, old, v, e, wide)
 
     def rmw_display(self, row, n, code):
         return ", ".join(list(row.pre) + [f"{row.a}/{row.b}"] + list(row.post))
@@ -742,15 +744,8 @@ class Power(Codegen):
     def jump(self, label):
         return [f"b {label}"]
 
-    def lea(self, base, index, scale):
-        p = self.tmp()
-        code = []
-        idx = index
-        while scale > 1:
-            s = self.tmp()
-            code.append(f"add r{s},r{idx},r{idx}")
-            idx, scale = s, scale // 2
-        return code + [f"add r{p},r{base},r{idx}"], p
+    def add_index(self, d, a, b):
+        return f"add r{d},r{a},r{b}"
 
     def ll(self, mn, old, a, wide):
         mn = "ldarx" if wide else mn
@@ -759,9 +754,6 @@ class Power(Codegen):
     def sc(self, mn, val, a, wide):
         mn = "stdcx." if wide else mn
         return [f"{mn} r{val},r0,r{a}", f"bne {self.ok_flag()}"]
-
-    def rmw_code(self, row, n, a, old, v, e, wide):
-        return self.llsc_code(row, n, a, old, v, e, wide)
 
     def rmw_display(self, row, n, code):
         ll = "ldarx" if n.wide else row.a
