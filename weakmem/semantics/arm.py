@@ -149,6 +149,12 @@ def flags_nz(res, old, deps):
     return (n, z, c, v)
 
 
+def _set_nz(ex, st, res, deps) -> None:
+    """The flags of a move or shift's S form: N and Z from `res`, C and V kept."""
+    old = ex.rd(st, FLAGS)[0] if FLAGS in st.regs else None
+    ex.wr(st, FLAGS, flags_nz(res, old, deps), deps)
+
+
 def flags_add(a, b, carry_in=0):
     if isinstance(a, int) and isinstance(b, int):
         ua, ub = _mask32(a), _mask32(b)
@@ -413,8 +419,7 @@ def d_shift_instr(arch, base, ops, setflags, cond, text):
         v, d = sh(ex, st, *ex.rd(st, rm))
         ex.wr(st, rd, v, d)
         if setflags:
-            old = ex.rd(st, FLAGS)[0] if FLAGS in st.regs else None
-            ex.wr(st, FLAGS, flags_nz(v, old, d), d)
+            _set_nz(ex, st, v, d)
         yield st, None
     return _conditional(cond, body)
 
@@ -434,8 +439,7 @@ def d_mov(arch, base, ops, setflags, cond, text):
             v = ex.word(~v)
         ex.wr(st, rd, v, d)
         if setflags:
-            old = ex.rd(st, FLAGS)[0] if FLAGS in st.regs else None
-            ex.wr(st, FLAGS, flags_nz(v, old, d), d)
+            _set_nz(ex, st, v, d)
         yield st, None
     return _conditional(cond, body)
 

@@ -111,6 +111,13 @@ def _record(ex, st, res, deps):
     _set_cr(ex, st, "cr0", res, 0, True, 64, deps)
 
 
+def _result(ex, st, reg, res, deps, rec: bool):
+    """An instruction's result into `reg` and, in its record form, cr0."""
+    ex.wr(st, reg, res, deps)
+    if rec:
+        _record(ex, st, res, deps)
+
+
 # ----------------------------------------------------------------------------
 # decoders: (arch, mnemonic, operands) -> run(ex, st)
 # ----------------------------------------------------------------------------
@@ -138,9 +145,7 @@ def d_mr(arch, m, ops):
 
     def run(ex, st):
         v, d = ex.rd(st, rs)
-        ex.wr(st, rd, v, d)
-        if rec:
-            _record(ex, st, v, d)
+        _result(ex, st, rd, v, d, rec)
         yield st, None
     return run
 
@@ -197,9 +202,7 @@ def d_op3(arch, m, ops):
         a, da = ex.rd(st, ra)
         b, db = ex.rd(st, rb)
         res = _alu(ex, o, a, b)
-        ex.wr(st, rd, res, da | db)
-        if rec:
-            _record(ex, st, res, da | db)
+        _result(ex, st, rd, res, da | db, rec)
         yield st, None
     return run
 
@@ -213,9 +216,7 @@ def d_neg(arch, m, ops):
         a, d = ex.rd(st, ra)
         if not isinstance(a, int):
             raise ex.err("neg of an address")
-        ex.wr(st, rd, ex.word(-a), d)
-        if rec:
-            _record(ex, st, ex.word(-a), d)
+        _result(ex, st, rd, ex.word(-a), d, rec)
         yield st, None
     return run
 
@@ -236,9 +237,7 @@ def d_opi(arch, m, ops):
     def run(ex, st):
         a, d = _rd0(ex, st, ra) if zero_ra else ex.rd(st, ra)
         res = ex.op(o, a, k)
-        ex.wr(st, rd, res, d)
-        if rec:
-            _record(ex, st, res, d)
+        _result(ex, st, rd, res, d, rec)
         yield st, None
     return run
 
@@ -281,9 +280,7 @@ def d_rlw(arch, m, ops):
             res = res | (old & ~msk & M64)
             deps = d | do
         res = ex.word(res)
-        ex.wr(st, ra, res, deps)
-        if rec:
-            _record(ex, st, res, deps)
+        _result(ex, st, ra, res, deps, rec)
         yield st, None
     return run
 
@@ -313,9 +310,7 @@ def d_rld(arch, m, ops):
         if not isinstance(v, int):
             raise ex.err("rotate of an address")
         res = ex.word(rotl(v, sh, 64) & msk)
-        ex.wr(st, ra, res, d)
-        if rec:
-            _record(ex, st, res, d)
+        _result(ex, st, ra, res, d, rec)
         yield st, None
     return run
 
@@ -330,9 +325,7 @@ def d_ext(arch, m, ops):
         v, d = ex.rd(st, rs)
         if isinstance(v, int):
             v = ex.word(wrap(v, bits, True))
-        ex.wr(st, ra, v, d)
-        if rec:
-            _record(ex, st, v, d)
+        _result(ex, st, ra, v, d, rec)
         yield st, None
     return run
 
