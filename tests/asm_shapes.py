@@ -95,6 +95,23 @@ class _Thread:
         return f"LC{self.tid}{self.nlabel:02d}"
 
 
+def _dep_zero(t: _Thread, src: str) -> str:
+    """A new register holding 0 computed from `src`: a dependency on it."""
+    z = t.reg()
+    t.code.append(f"EOR {z},{src},{src}" if t.arch == "ARM" else f"xor {z},{src},{src}")
+    return z
+
+
+def _rv_base(t: _Thread, ar: str, dep: str | None, src: str | None) -> str:
+    """RISC-V's base register of an access: `ar`, plus a zero computed from
+    `src` under an address dependency."""
+    if dep != "addr":
+        return ar
+    z = _dep_zero(t, src)
+    t.code.append(f"add {z},{ar},{z}")
+    return z
+
+
 def _emit(t: _Thread, op: tuple, dep: str | None, src: str | None, ann: str) -> str | None:
     """Code of one access; `dep` ('addr'/'data') on register `src`; `ann`
     RISC-V ordering suffix.  Returns the register a read fills."""
@@ -103,68 +120,35 @@ def _emit(t: _Thread, op: tuple, dep: str | None, src: str | None, ann: str) -> 
     ar = t.areg(loc)
     if kind == "W":
         val = op[2]
+        v = t.reg()
         if a == "ARM":
             if dep == "data":
-                v = t.reg()
                 t.code += [f"EOR {v},{src},{src}", f"ADD {v},{v},#{val}"]
             else:
-                v = t.reg()
                 t.code.append(f"MOV {v},#{val}")
-            if dep == "addr":
-                z = t.reg()
-                t.code += [f"EOR {z},{src},{src}", f"STR {v},[{ar},{z}]"]
-            else:
-                t.code.append(f"STR {v},[{ar}]")
+            t.code.append(f"STR {v},[{ar},{_dep_zero(t, src)}]" if dep == "addr" else f"STR {v},[{ar}]")
         elif a == "PPC":
-            v = t.reg()
             if dep == "data":
                 t.code += [f"xor {v},{src},{src}", f"addi {v},{v},{val}"]
             else:
                 t.code.append(f"li {v},{val}")
-            if dep == "addr":
-                z = t.reg()
-                t.code += [f"xor {z},{src},{src}", f"stwx {v},{z},{ar}"]
-            else:
-                t.code.append(f"stw {v},0({ar})")
+            t.code.append(f"stwx {v},{_dep_zero(t, src)},{ar}" if dep == "addr" else f"stw {v},0({ar})")
         else:
-            v = t.reg()
             if dep == "data":
                 t.code += [f"xor {v},{src},{src}", f"ori {v},{v},{val}"]
             else:
                 t.code.append(f"ori {v},x0,{val}")
-            base = ar
-            if dep == "addr":
-                z = t.reg()
-                t.code += [f"xor {z},{src},{src}", f"add {z},{ar},{z}"]
-                base = z
-            if ann == ".amo":
-                t.code.append(f"amoswap.w x0,{v},({base})")
-            else:
-                t.code.append(f"sw{ann} {v},0({base})")
+            base = _rv_base(t, ar, dep, src)
+            t.code.append(f"amoswap.w x0,{v},({base})" if ann == ".amo" else f"sw{ann} {v},0({base})")
         return None
     r = t.reg()
     if a == "ARM":
-        if dep == "addr":
-            z = t.reg()
-            t.code += [f"EOR {z},{src},{src}", f"LDR {r},[{ar},{z}]"]
-        else:
-            t.code.append(f"LDR {r},[{ar}]")
+        t.code.append(f"LDR {r},[{ar},{_dep_zero(t, src)}]" if dep == "addr" else f"LDR {r},[{ar}]")
     elif a == "PPC":
-        if dep == "addr":
-            z = t.reg()
-            t.code += [f"xor {z},{src},{src}", f"lwzx {r},{z},{ar}"]
-        else:
-            t.code.append(f"lwz {r},0({ar})")
+        t.code.append(f"lwzx {r},{_dep_zero(t, src)},{ar}" if dep == "addr" else f"lwz {r},0({ar})")
     else:
-        base = ar
-        if dep == "addr":
-            z = t.reg()
-            t.code += [f"xor {z},{src},{src}", f"add {z},{ar},{z}"]
-            base = z
-        if ann == ".amo":
-            t.code.append(f"amoor.w {r},x0,({base})")
-        else:
-            t.code.append(f"lw{ann} {r},0({base})")
+        base = _rv_base(t, ar, dep, src)
+        t.code.append(f"amoor.w {r},x0,({base})" if ann == ".amo" else f"lw{ann} {r},0({base})")
     t.results[op[2]] = r
     return r
 

@@ -38,6 +38,15 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     return str(p)
 
 
+def hw_fails(tmp_path: Path, name: str, text: str) -> tuple[str, str]:
+    """`weakmem hw -n 10` on the test `text` (written as `name`): it must
+    exit 1; its path and the output."""
+    p = write(tmp_path, name, text)
+    res = CliRunner().invoke(main, ["hw", "-n", "10", p])
+    assert res.exit_code == 1
+    return p, res.output
+
+
 SB_MFENCE = """X86 SB+mfences-local
 { }
  P0          | P1          ;
@@ -210,11 +219,9 @@ def test_observed_but_forbidden_is_loud(tmp_path):
 
 @can_run
 def test_compile_error_points_into_the_test(tmp_path):
-    p = write(tmp_path, "bad.litmus", "C bad\n{}\nP0(int *x)\n{\n\tint r0;\n\tr0 = no_such_api(x);\n}\n"
-              "exists (0:r0=1)\n")
-    res = CliRunner().invoke(main, ["hw", "-n", "10", p])
-    assert res.exit_code == 1
-    assert f"{p}:6:2: error: C compiler:" in res.output and "no_such_api" in res.output
+    p, out = hw_fails(tmp_path, "bad.litmus", "C bad\n{}\nP0(int *x)\n{\n\tint r0;\n\tr0 = no_such_api(x);\n}\n"
+                      "exists (0:r0=1)\n")
+    assert f"{p}:6:2: error: C compiler:" in out and "no_such_api" in out
 
 
 @can_run
@@ -377,11 +384,9 @@ def test_no_compiler_is_a_clear_error(monkeypatch, tmp_path):
 @can_run
 def test_assembler_error_points_at_the_instruction(tmp_path):
     # the decoder takes `setl %eax`; the assembler wants an 8-bit register
-    p = write(tmp_path, "bad64.litmus", "X86_64 bad64\n{ }\n P0            ;\n movl $1,(x)   ;\n"
-              " setl %eax     ;\nexists (0:rax=1)\n")
-    res = CliRunner().invoke(main, ["hw", "-n", "10", p])
-    assert res.exit_code == 1
-    assert f"{p}:5:2: error: assembler: operand size mismatch for `setl'" in res.output
+    p, out = hw_fails(tmp_path, "bad64.litmus", "X86_64 bad64\n{ }\n P0            ;\n movl $1,(x)   ;\n"
+                      " setl %eax     ;\nexists (0:rax=1)\n")
+    assert f"{p}:5:2: error: assembler: operand size mismatch for `setl'" in out
 
 
 @can_run

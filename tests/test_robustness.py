@@ -28,6 +28,12 @@ def run(*args):
     return r, out
 
 
+def run_model(tmp_path, name, text):
+    """`weakmem run` of examples/SB.litmus under the model `text` (written as `name`)."""
+    (tmp_path / name).write_text(text)
+    return run("--model", str(tmp_path / name), os.path.join(EX, "SB.litmus"))
+
+
 def check_file(tmp_path, text, *opts, name="t.litmus"):
     p = tmp_path / name
     p.write_text(text)
@@ -258,22 +264,19 @@ def test_include_cycle_is_positioned_in_the_including_file(tmp_path):
 
 def test_too_many_includes(tmp_path):
     (tmp_path / "inc.cat").write_text('"inc"\nlet q = po\n')
-    (tmp_path / "m.cat").write_text('"m"\n' + 'include "inc.cat"\n' * 2000 + "acyclic po as x\n")
-    r, out = run("--model", str(tmp_path / "m.cat"), os.path.join(EX, "SB.litmus"))
+    r, out = run_model(tmp_path, "m.cat", '"m"\n' + 'include "inc.cat"\n' * 2000 + "acyclic po as x\n")
     assert_rejected(r, out, "includes")
     assert "m.cat:" in out
 
 
 def test_runaway_recursion_is_positioned_in_the_model(tmp_path):
-    (tmp_path / "m.cat").write_text('"m"\nlet rec f x = f (x | po)\nlet z = f 0\nacyclic z as x\n')
-    r, out = run("--model", str(tmp_path / "m.cat"), os.path.join(EX, "SB.litmus"))
+    r, out = run_model(tmp_path, "m.cat", '"m"\nlet rec f x = f (x | po)\nlet z = f 0\nacyclic z as x\n')
     assert_rejected(r, out, "recursion", 3)
     assert "m.cat:3:" in out
 
 
 def test_let_rec_without_fixpoint_is_positioned(tmp_path):
-    (tmp_path / "m.cat").write_text('"m"\nlet rec r = r ++ {po}\nacyclic po as x\n')
-    r, out = run("--model", str(tmp_path / "m.cat"), os.path.join(EX, "SB.litmus"))
+    r, out = run_model(tmp_path, "m.cat", '"m"\nlet rec r = r ++ {po}\nacyclic po as x\n')
     assert_rejected(r, out, "fixpoint", 2)
     assert "m.cat:2:" in out
 
@@ -286,8 +289,7 @@ def test_cfg_model_must_be_a_cat_file(tmp_path):
 
 
 def test_show_of_undefined_names_and_swallowed_checks_warn(tmp_path):
-    (tmp_path / "m.cat").write_text('"m"\nshow nothere\nacyclic po | rf as sc\n')
-    r, out = run("--model", str(tmp_path / "m.cat"), os.path.join(EX, "SB.litmus"))
+    r, out = run_model(tmp_path, "m.cat", '"m"\nshow nothere\nacyclic po | rf as sc\n')
     assert r.exit_code == 0 and "m.cat:2:1: warning: show of an undefined name 'nothere'" in out
     (tmp_path / "n.cat").write_text('"n"\nshow po as p\nshow rf frobnicate\nfrobnicate ghb as tso\n'
                                     'acyclic po | rf as sc\n')
