@@ -17,11 +17,11 @@ from weakmem.cat.model import load_model_text
 from weakmem.litmus.parse import parse_litmus
 from weakmem.run import ModelCache, Options, check_test
 
+from c_random import c_test, draw_ops
 from corpus_util import SHARED
 from test_cat_monotone import N, PAIRS, _inp, _value, exprs
 
 CACHE = ModelCache()
-AND = " /\\ "
 
 
 def _bounds(model, r: int):
@@ -77,25 +77,16 @@ LOCK_OPS = [
 
 @st.composite
 def lock_tests(draw):
-    nthreads = draw(st.integers(2, 3))
     threads, regs = [], []
-    for t in range(nthreads):
+    for t in range(draw(st.integers(2, 3))):
         body, rr = [], 0
         for _ in range(draw(st.integers(1, 2))):
             lk = draw(st.sampled_from(["l", "m", None]))
             ops = draw(st.lists(st.sampled_from(LOCK_OPS), min_size=1, max_size=2))
-            sec = []
-            for op in ops:
-                if "{r}" in op:
-                    regs.append((t, rr))
-                sec.append(op.format(r=rr, x=draw(st.sampled_from(["x", "y"])), v=draw(st.integers(1, 2))))
-                rr += "{r}" in op
+            sec, rr = draw_ops(draw, t, ops, rr, regs)
             body += ([f"spin_lock({lk});"] + sec + [f"spin_unlock({lk});"]) if lk else sec
-        decl = "".join(f"\tint r{i};\n" for i in range(rr))
-        threads.append(f"P{t}(int *x, int *y, spinlock_t *l, spinlock_t *m)\n{{\n{decl}"
-                       + "".join(f"\t{s}\n" for s in body) + "}\n")
-    conj = [f"{t}:r{r}={draw(st.integers(0, 2))}" for t, r in regs[:3]] + [f"x={draw(st.integers(0, 2))}"]
-    return "C locks\n\n{\n}\n\n" + "\n".join(threads) + "\nexists (" + AND.join(conj) + ")\n"
+        threads.append((rr, body))
+    return c_test(draw, "locks", "int *x, int *y, spinlock_t *l, spinlock_t *m", threads, regs)
 
 
 KERNEL = os.path.join(SHARED, "corpus", "lkmm", "model")

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from c_random import AND, c_test, draw_ops
 from weakmem.litmus.parse import parse_litmus
 from weakmem.run import ModelCache, Options, check_test
 
 CACHE = ModelCache()
-AND = " /\\ "
 
 # ------------------------------------------------------------------ C tests
 
@@ -29,28 +29,15 @@ C_OPS = [
 
 @st.composite
 def c_tests(draw):
-    nthreads = draw(st.integers(2, 3))
     threads, regs = [], []
-    for t in range(nthreads):
+    for t in range(draw(st.integers(2, 3))):
         ops = draw(st.lists(st.sampled_from(C_OPS), min_size=1, max_size=3))
         rcu = draw(st.booleans()) and "synchronize_rcu();" not in ops
-        body, rr = [], 0
-        for op in ops:
-            x = draw(st.sampled_from(["x", "y"]))
-            v = draw(st.integers(1, 2))
-            if "{r}" in op:
-                regs.append((t, rr))
-            body.append(op.format(r=rr, x=x, v=v))
-            rr += "{r}" in op
+        body, rr = draw_ops(draw, t, ops, 0, regs)
         if rcu:
             body = ["rcu_read_lock();"] + body + ["rcu_read_unlock();"]
-        decl = "".join(f"\tint r{i};\n" for i in range(rr))
-        threads.append(f"P{t}(int *x, int *y)\n{{\n{decl}" + "".join(f"\t{s}\n" for s in body) + "}\n")
-    conj = [f"{t}:r{r}={draw(st.integers(0, 2))}" for t, r in regs[:3]]
-    conj.append(f"x={draw(st.integers(0, 2))}")
-    quant = draw(st.sampled_from(["exists", "exists", "~exists", "forall"]))
-    text = "C random\n\n{\n}\n\n" + "\n".join(threads) + f"\n{quant} ({AND.join(conj)})\n"
-    return text
+        threads.append((rr, body))
+    return c_test(draw, "random", "int *x, int *y", threads, regs, ("exists", "exists", "~exists", "forall"))
 
 
 # ------------------------------------------------------------ x86 / AArch64
