@@ -138,10 +138,15 @@ def d_li(arch, m, ops):
     return run
 
 
-def d_mr(arch, m, ops):
+def _two_regs(arch, m, ops):
+    """A two-register instruction's operands (`mr rD,rS`, `neg`, `extsw`)
+    and whether it is the record form."""
     _n(ops, 2)
-    rd, rs = arch.reg(ops[0]), arch.reg(ops[1])
-    rec = m.endswith(".")
+    return arch.reg(ops[0]), arch.reg(ops[1]), m.endswith(".")
+
+
+def d_mr(arch, m, ops):
+    rd, rs, rec = _two_regs(arch, m, ops)
 
     def run(ex, st):
         v, d = ex.rd(st, rs)
@@ -208,9 +213,7 @@ def d_op3(arch, m, ops):
 
 
 def d_neg(arch, m, ops):
-    _n(ops, 2)
-    rd, ra = arch.reg(ops[0]), arch.reg(ops[1])
-    rec = m.endswith(".")
+    rd, ra, rec = _two_regs(arch, m, ops)
 
     def run(ex, st):
         a, d = ex.rd(st, ra)
@@ -316,10 +319,8 @@ def d_rld(arch, m, ops):
 
 
 def d_ext(arch, m, ops):
-    _n(ops, 2)
-    rec = m.endswith(".")
+    ra, rs, rec = _two_regs(arch, m, ops)
     bits = {"extsw": 32, "extsh": 16, "extsb": 8}[m.rstrip(".")]
-    ra, rs = arch.reg(ops[0]), arch.reg(ops[1])
 
     def run(ex, st):
         v, d = ex.rd(st, rs)
@@ -330,18 +331,24 @@ def d_ext(arch, m, ops):
     return run
 
 
-def d_cmp(arch, m, ops):
-    signed = not m.startswith("cmpl")
-    bits = 64 if "d" in m[3:] else 32
-    imm = m.endswith("i")
-    if len(ops) == 3:
+def _cr_operands(ops, n):
+    """`n` operands after an optional condition register (cr0 when absent)."""
+    if len(ops) == n + 1:
         cr = ops[0].strip().lower()
         if cr not in CRS:
             raise DecodeError(f"PPC, bad condition register '{ops[0]}'")
         ops = ops[1:]
     else:
         cr = "cr0"
-    _n(ops, 2)
+    _n(ops, n)
+    return cr, ops
+
+
+def d_cmp(arch, m, ops):
+    signed = not m.startswith("cmpl")
+    bits = 64 if "d" in m[3:] else 32
+    imm = m.endswith("i")
+    cr, ops = _cr_operands(ops, 2)
     ra = arch.reg(ops[0])
     if imm:
         k = arch.imm(ops[1])
@@ -377,14 +384,7 @@ _BCC = {"beq": (2, True), "bne": (2, False), "blt": (0, True), "bge": (0, False)
 
 
 def d_bcc(arch, m, ops):
-    if len(ops) == 2:
-        cr = ops[0].strip().lower()
-        if cr not in CRS:
-            raise DecodeError(f"PPC, bad condition register '{ops[0]}'")
-        ops = ops[1:]
-    else:
-        cr = "cr0"
-    _n(ops, 1)
+    cr, ops = _cr_operands(ops, 1)
     lbl = ops[0].strip()
     bit, want = _BCC[m]
 
@@ -408,6 +408,17 @@ _LOADS = {"lwz": (32, False), "lwa": (32, True), "ld": (64, True), "lbz": (8, Fa
 _STORES = {"stw": 32, "std": 64, "stb": 8, "sth": 16}
 
 
+def _address(ex, st, indexed, update, ra, rb, disp):
+    """A load or store's address and its dependencies: rA + rB when indexed
+    (rA = r0 reads as 0 unless the form updates rA), else rA + disp."""
+    if indexed:
+        a, da = ex.rd(st, ra) if update else _rd0(ex, st, ra)
+        b, db = ex.rd(st, rb)
+        return ex.op("+", a, b), da | db
+    a, ad = ex.rd(st, ra)
+    return ex.op("+", a, disp), ad
+
+
 def d_load(arch, m, ops):
     _n(ops, 2, 3)
     rd = arch.reg(ops[0])
@@ -416,6 +427,7 @@ def d_load(arch, m, ops):
     base = m.rstrip("x")
     base = base[:-1] if base.endswith("u") and base not in _LOADS else base
     width, signed = _LOADS[base]
+    rb = disp = None
     if indexed:
         _n(ops, 3)
         ra, rb = arch.reg_or_zero(ops[1]), arch.reg(ops[2])
@@ -425,13 +437,7 @@ def d_load(arch, m, ops):
         update = False              # no write-back (herd7: lwzu with rA = r0 or rA = rD)
 
     def run(ex, st):
-        if indexed:
-            a, da = ex.rd(st, ra) if update else _rd0(ex, st, ra)
-            b, db = ex.rd(st, rb)
-            addr, ad = ex.op("+", a, b), da | db
-        else:
-            a, ad = ex.rd(st, ra)
-            addr = ex.op("+", a, disp)
+        addr, ad = _address(ex, st, indexed, update, ra, rb, disp)
         if update:
             ex.wr(st, ra, addr, ad)
         for s2, v, idx in ex.load(st, addr, ad):
@@ -447,6 +453,7 @@ def d_store(arch, m, ops):
     base = m.rstrip("x")
     base = base[:-1] if base.endswith("u") and base not in _STORES else base
     width = _STORES[base]
+    rb = disp = None
     if indexed:
         _n(ops, 3)
         ra, rb = arch.reg_or_zero(ops[1]), arch.reg(ops[2])
@@ -457,13 +464,7 @@ def d_store(arch, m, ops):
 
     def run(ex, st):
         v, dv = ex.rd(st, rs)
-        if indexed:
-            a, da = ex.rd(st, ra) if update else _rd0(ex, st, ra)
-            b, db = ex.rd(st, rb)
-            addr, ad = ex.op("+", a, b), da | db
-        else:
-            a, ad = ex.rd(st, ra)
-            addr = ex.op("+", a, disp)
+        addr, ad = _address(ex, st, indexed, update, ra, rb, disp)
         ex.store(st, addr, ad, v, dv, W_KINDS, width)
         if update:
             ex.wr(st, ra, addr, ad)
