@@ -71,6 +71,8 @@ _MEM_W = frozenset({"W", "M", "Exp"})
 _RREG = frozenset({"Rreg"})
 _RREG_DATA = frozenset({"Rreg", "DATA"})
 _WREG = frozenset({"Wreg"})
+# the logical instructions: aarch64_values.logic's name of each
+_LOGIC = {"AND": "and", "ORR": "or", "EOR": "xor", "EON": "eon", "ORN": "orn", "BIC": "bic"}
 _BCC = frozenset({"C", "B", "BCC", "no-loc"})      # branching effect of a conditional/indirect branch
 _PRED = frozenset({"C", "B", "no-loc"})            # CAS's internal branching effect
 
@@ -770,18 +772,8 @@ class AArch64Frontend(PathRunner[_Path]):
             r = add(xv, yv)
         elif op == "SUB":
             r = sub(xv, yv)
-        elif op == "AND":
-            r = logic("and", xv, yv)
-        elif op == "ORR":
-            r = logic("or", xv, yv)
-        elif op == "EOR":
-            r = logic("xor", xv, yv)
-        elif op == "EON":
-            r = logic("eon", xv, yv)
-        elif op == "ORN":
-            r = logic("orn", xv, yv)
-        elif op == "BIC":
-            r = logic("bic", xv, yv)
+        elif op in _LOGIC:
+            r = logic(_LOGIC[op], xv, yv)
         elif op in ("ASR", "LSR", "LSL", "ROR"):
             n = need_int(yv, op.lower())
             r = shift(op, xv, n % width if op == "ROR" else n, width)
