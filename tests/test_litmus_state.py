@@ -26,6 +26,13 @@ from weakmem.litmus.ast import (
 from weakmem.litmus.state import make_condition, parse_constraint, parse_init
 
 
+def error_pos(parse, text) -> tuple[int, int]:
+    """(line, column) of the LitmusError `parse(text, "t")` raises."""
+    with pytest.raises(LitmusError) as ei:
+        parse(text, "t")
+    return ei.value.pos.line, ei.value.pos.col
+
+
 def items(text):
     return [(i.target, i.ctype, i.value, i.size) for i in parse_init(text, "t")]
 
@@ -89,9 +96,7 @@ def test_init_positions():
     ("* = 1", 1),
 ])
 def test_bad_init(bad, col):
-    with pytest.raises(LitmusError) as ei:
-        parse_init(bad, "t")
-    assert ei.value.pos.line == 1 and ei.value.pos.col == col
+    assert error_pos(parse_init, bad) == (1, col)
 
 
 def cond(text):
@@ -184,9 +189,7 @@ def test_missing_final_condition_is_forall_true():
     ("exists 0:r0 = $", 15),
 ])
 def test_bad_conditions(bad, col):
-    with pytest.raises(LitmusError) as ei:
-        parse_constraint(bad, "t")
-    assert ei.value.pos.line == 1 and ei.value.pos.col == col, str(ei.value)
+    assert error_pos(parse_constraint, bad) == (1, col)
 
 
 def test_comments_in_init_and_condition():

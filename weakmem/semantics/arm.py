@@ -149,10 +149,13 @@ def flags_nz(res, old, deps):
     return (n, z, c, v)
 
 
-def _set_nz(ex, st, res, deps) -> None:
-    """The flags of a move or shift's S form: N and Z from `res`, C and V kept."""
-    old = ex.rd(st, FLAGS)[0] if FLAGS in st.regs else None
-    ex.wr(st, FLAGS, flags_nz(res, old, deps), deps)
+def _result_nz(ex, st, rd, res, deps, setflags: bool) -> None:
+    """A move or shift's result into `rd` and, in its S form, the flags:
+    N and Z from the result, C and V kept."""
+    ex.wr(st, rd, res, deps)
+    if setflags:
+        old = ex.rd(st, FLAGS)[0] if FLAGS in st.regs else None
+        ex.wr(st, FLAGS, flags_nz(res, old, deps), deps)
 
 
 def flags_add(a, b, carry_in=0):
@@ -417,9 +420,7 @@ def d_shift_instr(arch, base, ops, setflags, cond, text):
 
     def body(ex, st):
         v, d = sh(ex, st, *ex.rd(st, rm))
-        ex.wr(st, rd, v, d)
-        if setflags:
-            _set_nz(ex, st, v, d)
+        _result_nz(ex, st, rd, v, d, setflags)
         yield st, None
     return _conditional(cond, body)
 
@@ -437,9 +438,7 @@ def d_mov(arch, base, ops, setflags, cond, text):
             if not isinstance(v, int):
                 raise ex.err("MVN of an address")
             v = ex.word(~v)
-        ex.wr(st, rd, v, d)
-        if setflags:
-            _set_nz(ex, st, v, d)
+        _result_nz(ex, st, rd, v, d, setflags)
         yield st, None
     return _conditional(cond, body)
 

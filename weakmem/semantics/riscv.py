@@ -339,6 +339,14 @@ def _width(w: str) -> int:
     return 32 if w == "w" else 64
 
 
+def _no_offset(arch, op, head):
+    """The address register of `lr`/`sc`'s operand `(rs)`, which takes no offset."""
+    off, rs = _mem_operand(arch, op)
+    if off:
+        raise DecodeError(f"RISCV, {head} takes no offset")
+    return rs
+
+
 def d_lrsc(arch, head, w, mo, ops):
     width = _width(w)
     if (head, mo) in (("lr", "rl"), ("sc", "aq")):
@@ -346,9 +354,7 @@ def d_lrsc(arch, head, w, mo, ops):
     if head == "lr":
         _n(ops, 2)
         rd = arch.reg(ops[0])
-        off, rs = _mem_operand(arch, ops[1])
-        if off:
-            raise DecodeError("RISCV, lr takes no offset")
+        rs = _no_offset(arch, ops[1], head)
         kinds = _kinds(R_KINDS, mo, {"X"})
 
         def run(ex, st):
@@ -360,9 +366,7 @@ def d_lrsc(arch, head, w, mo, ops):
         return run
     _n(ops, 3)
     rd, rv = arch.reg(ops[0]), arch.reg(ops[1])
-    off, rs = _mem_operand(arch, ops[2])
-    if off:
-        raise DecodeError("RISCV, sc takes no offset")
+    rs = _no_offset(arch, ops[2], head)
     kinds = _kinds(W_KINDS, mo, {"X"})
 
     def run(ex, st):
