@@ -16,6 +16,7 @@ from lark.exceptions import (LarkError, UnexpectedCharacters, UnexpectedEOF,
                              UnexpectedInput, UnexpectedToken, VisitError)
 
 from weakmem.errors import CatError, Pos
+from weakmem.srctext import comment_end, line_col
 
 from . import ast as A
 
@@ -41,20 +42,9 @@ def strip_comments(text: str, file: str = "<cat>") -> str:
             continue
         if c == "(" and i + 1 < n and text[i + 1] == "*":
             out.append(text[start:i])
-            depth, j = 1, i + 2
-            while j < n and depth:
-                if text.startswith("(*", j):
-                    depth += 1
-                    j += 2
-                elif text.startswith("*)", j):
-                    depth -= 1
-                    j += 2
-                else:
-                    j += 1
-            if depth:
-                ln = text.count("\n", 0, i) + 1
-                cl = i - (text.rfind("\n", 0, i) + 1) + 1
-                raise CatError("unterminated comment", Pos(file, ln, cl))
+            j = comment_end(text, i)
+            if j is None:
+                raise CatError("unterminated comment", Pos(file, *line_col(text, i)))
             out.append(blank(text[i:j]))
             i = start = j
             continue

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from weakmem.errors import LitmusError, Pos
+from weakmem.srctext import comment_end, line_col
 
 KEYWORDS = ("final", "forall", "exists", "cases", "observed", "Observed", "locations", "filter")
 
@@ -78,12 +79,6 @@ class Sections:
     constr: tuple[int, int] = (0, 0)
 
 
-def line_col(text: str, off: int) -> tuple[int, int]:
-    line = text.count("\n", 0, off) + 1
-    col = off - (text.rfind("\n", 0, off) + 1) + 1
-    return line, col
-
-
 def pos_at(text: str, file: str, off: int) -> Pos:
     line, col = line_col(text, off)
     return Pos(file, line, col)
@@ -91,21 +86,10 @@ def pos_at(text: str, file: str, off: int) -> Pos:
 
 def skip_comment(text: str, i: int, file: str) -> int:
     """`text[i:]` starts with `(*`; return the offset after the matching `*)`."""
-    start = i
-    depth = 0
-    n = len(text)
-    while i < n:
-        if text.startswith("(*", i):
-            depth += 1
-            i += 2
-        elif text.startswith("*)", i):
-            depth -= 1
-            i += 2
-            if depth == 0:
-                return i
-        else:
-            i += 1
-    raise LitmusError("unterminated comment", pos_at(text, file, start))
+    end = comment_end(text, i)
+    if end is None:
+        raise LitmusError("unterminated comment", pos_at(text, file, i))
+    return end
 
 
 def blank(s: str) -> str:
