@@ -56,7 +56,6 @@ def test_cli_says_why_and_all_states(tmp_path, monkeypatch):
     p = tmp_path / f"{name}.litmus"
     p.write_text(text)
     import weakmem.run
-    monkeypatch.setattr(weakmem.run, "STATES_WITHIN", 1e-6)
     monkeypatch.setattr(weakmem.run.check_within, "__defaults__", (1e-6,))
     r = CliRunner().invoke(main, ["run", str(p)])
     assert r.exit_code == 0, r.output

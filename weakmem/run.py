@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 
 from weakmem import limits
 from weakmem.cat.eval import EvalCache
@@ -73,7 +74,6 @@ def _check_parallel(test: A.Litmus, lm: LoadedModel, opts: Options) -> TestResul
     counts, states and flags add up to those of one process.  With
     --verdict-only the first process to decide the condition ends the others."""
     import multiprocessing as mp
-    from dataclasses import replace
     from multiprocessing.connection import wait
 
     t0 = time.monotonic()
@@ -136,20 +136,16 @@ def check_within(test: A.Litmus, lm: LoadedModel, opts: Options, seconds: float 
     verdict-directed search (`opts.verdict_only`), with `states_cut` saying
     how long the counting ran.  The test's own limits (`opts.timeout`,
     the enclosing budget) bound both searches together."""
-    from dataclasses import replace
-
     t0 = time.monotonic()
     with limits.budget(seconds):
         res = check_test(test, lm, opts)
     if res.undetermined != Timeout.what:
         return res
-    left = limits.remaining()
-    if opts.timeout is not None:
-        left = min(left if left is not None else opts.timeout, opts.timeout - (time.monotonic() - t0))
-    if left is not None and left <= 0:
-        return res                                  # the test's own time limit: Undetermined
-    quick = check_test(test, lm, replace(opts, verdict_only=True,
-                                         timeout=left if opts.timeout is not None else None))
+    own_left = None if opts.timeout is None else opts.timeout - (time.monotonic() - t0)
+    outer_left = limits.remaining()          # an enclosing budget (weakmem run's, per file)
+    if any(left is not None and left <= 0 for left in (own_left, outer_left)):
+        return res                            # the test's own time limit: Undetermined
+    quick = check_test(test, lm, replace(opts, verdict_only=True, timeout=own_left))
     quick.states_cut = seconds
     quick.seconds = time.monotonic() - t0
     return quick

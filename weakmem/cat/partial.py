@@ -52,7 +52,6 @@ class Refuter:
         # per `with`: how many options each factor (by the events it orders)
         # has refuted, to try the most refuting factors first
         self._fscore: dict = {}
-        self.calls = 0
         self.refuted = 0
 
     def _specs_for(self, prog: C.Program, root, target=None) -> frozenset:
@@ -109,7 +108,6 @@ class Refuter:
             score.clear()
 
         def refuted(u: int, hi: int) -> bool:
-            self.calls += 1
             if bnd is not None:
                 if bnd.refutes(u, hi):
                     self.refuted += 1
@@ -167,7 +165,6 @@ class Refuter:
         return bp
 
     def _refutes_from(self, prog, state, program, start: int, vals: list) -> bool:
-        self.calls += 1
         try:
             out = self._segment(prog, state, program, vals, start)
         except (CatError, KeyError, RecursionError, TypeError, ValueError):
@@ -178,7 +175,6 @@ class Refuter:
 
     def refutes(self, inp: ExecInput, cache: EvalCache) -> bool:
         """True when no execution extending `inp` can be allowed."""
-        self.calls += 1
         if not inp.dynamic <= EXACT | self.dynamic:
             return False          # an input we know nothing of changes too
         prog, root = cache.root(self.model, inp)
